@@ -1,0 +1,22 @@
+import type { FormatAdapter } from './format-adapter.js';
+
+/** The hub's own JSON form: the envelope exactly as schemas/envelope.schema.json describes it. */
+export const canonicalJson: FormatAdapter = {
+  name: 'canonical-json',
+  mediaTypes: ['application/json'],
+  normalise(raw) {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return { ok: false, errors: [{ pointer: '/', code: 'json.malformed', message: `is not valid JSON: ${(err as Error).message}` }] };
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return { ok: false, errors: [{ pointer: '/', code: 'json.not-object', message: 'must be a JSON object (one envelope)' }] };
+    }
+    return { ok: true, envelope: value };
+  },
+  render(envelope) {
+    return Buffer.from(JSON.stringify(envelope));
+  },
+};

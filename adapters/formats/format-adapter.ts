@@ -1,0 +1,44 @@
+import type { FieldError } from '../../src/messages/generated-types.js';
+import type { SchemaCatalog } from '../../src/messages/schema-catalog.js';
+
+/**
+ * A format adapter translates between the bytes a partner sends or wants and the canonical
+ * envelope. It only translates: it never decides whether a message is acceptable (that is schema
+ * validation) or what it means (that is the handlers).
+ */
+export interface FormatAdapter {
+  /** Name used in partner configuration (`inbound[].format`, `replies.format`). */
+  readonly name: string;
+  /** Media types this format arrives as, first one preferred for output. */
+  readonly mediaTypes: readonly string[];
+  /** Bytes -> canonical envelope (not yet validated), or the errors that stopped translation. */
+  normalise(raw: Buffer, context: AdapterContext): NormaliseOutcome;
+  /** Canonical envelope -> bytes in this format. */
+  render(envelope: unknown, context: AdapterContext): Buffer;
+}
+
+export interface AdapterContext {
+  catalog: SchemaCatalog;
+  /** The payload schema $id for a message type, when the type is registered. */
+  payloadSchemaId(type: string): string | undefined;
+  limits: { xmlMaxDepth: number; xmlMaxBytes: number };
+}
+
+export type NormaliseOutcome = { ok: true; envelope: unknown } | { ok: false; errors: FieldError[] };
+
+/** Best-effort reading of a few envelope fields from whatever an adapter produced, for indexing. */
+export function envelopeHeader(envelope: unknown): { messageId?: string; type?: string; correlationId?: string; sentAt?: string } {
+  if (!envelope || typeof envelope !== 'object') return {};
+  const e = envelope as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v.length <= 256 ? v : undefined);
+  const out: { messageId?: string; type?: string; correlationId?: string; sentAt?: string } = {};
+  const messageId = str(e.messageId);
+  const type = str(e.type);
+  const correlationId = str(e.correlationId);
+  const sentAt = str(e.sentAt);
+  if (messageId) out.messageId = messageId;
+  if (type) out.type = type;
+  if (correlationId) out.correlationId = correlationId;
+  if (sentAt && !Number.isNaN(Date.parse(sentAt))) out.sentAt = sentAt;
+  return out;
+}

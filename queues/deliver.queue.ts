@@ -1,0 +1,77 @@
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { HubConfig } from '../src/messages/generated-types.js';
+import { QueueName } from './queue-names.js';
+import type { AttemptInfo } from './apply.queue.js';
+
+/**
+ * One delivery queue per outbound channel, so a slow or broken channel (an SFTP server down)
+ * never holds up another (the REST inbox). Jobs carry outbox ids; delivery state lives in the
+ * outbox table, where admins see attempts, last error and next attempt.
+ */
+export interface DeliverJobData {
+  ids: string[];
+}
+
+export type DeliverProcessor = (channel: string, ids: string[], attempt: AttemptInfo) => Promise<unknown>;
+
+export class DeliverQueues {
+  readonly #queues = new Map<string, Queue<DeliverJobData>>();
+  readonly #workers: Worker<DeliverJobData>[] = [];
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+    private readonly config: HubConfig,
+    channels: readonly string[],
+  ) {
+    for (const channel of channels) {
+      this.#queues.set(
+        channel,
+        new Queue<DeliverJobData>(QueueName.deliver(channel), {
+          connection,
+          prefix,
+          defaultJobOptions: {
+            attempts: config.delivery.attempts,
+            backoff: { type: 'exponential', delay: config.delivery.backoffMs },
+            removeOnComplete: { age: config.queues.removeOnCompleteSeconds },
+            removeOnFail: { age: config.queues.removeOnFailSeconds },
+          },
+        }),
+      );
+    }
+  }
+
+  get queues(): Queue<DeliverJobData>[] {
+    return [...this.#queues.values()];
+  }
+
+  async add(byChannel: ReadonlyMap<string, string[]>): Promise<void> {
+    for (const [channel, ids] of byChannel) {
+      const q = this.#queues.get(channel);
+      if (!q) throw new Error(`no delivery queue for channel ${channel}`);
+      for (let i = 0; i < ids.length; i += 500) await q.add('deliver', { ids: ids.slice(i, i + 500) });
+    }
+  }
+
+  startWorkers(process: DeliverProcessor): void {
+    for (const [channel] of this.#queues) {
+      this.#workers.push(
+        new Worker<DeliverJobData>(
+          QueueName.deliver(channel),
+          (job) => process(channel, job.data.ids, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
+          { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: 2 },
+        ),
+      );
+    }
+  }
+
+  async closeWorkers(): Promise<void> {
+    await Promise.all(this.#workers.splice(0).map((w) => w.close()));
+  }
+
+  async close(): Promise<void> {
+    await this.closeWorkers();
+    await Promise.all([...this.#queues.values()].map((q) => q.close()));
+  }
+}

@@ -1,0 +1,50 @@
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { HubConfig } from '../src/messages/generated-types.js';
+import { QueueName } from './queue-names.js';
+
+/**
+ * Repeatable housekeeping. Job schedulers live in Redis, so however many hub processes run, each
+ * occurrence is taken by one worker only: the sweep and the partition roll never run twice at once.
+ */
+export type MaintenanceTask = 'sweep' | 'partitions';
+
+export class MaintenanceQueue {
+  readonly queue: Queue;
+  #worker: Worker | undefined;
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly prefix: string,
+    private readonly config: HubConfig,
+  ) {
+    this.queue = new Queue(QueueName.maintenance, {
+      connection,
+      prefix,
+      defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
+    });
+  }
+
+  async schedule(): Promise<void> {
+    await this.queue.upsertJobScheduler('sweep', { every: this.config.pipeline.sweepIntervalSeconds * 1000 }, { name: 'sweep' });
+    await this.queue.upsertJobScheduler('partitions', { every: 6 * 3600 * 1000 }, { name: 'partitions' });
+  }
+
+  startWorker(process: (task: MaintenanceTask) => Promise<unknown>): void {
+    this.#worker = new Worker(QueueName.maintenance, (job) => process(job.name as MaintenanceTask), {
+      connection: this.connection.duplicate(),
+      prefix: this.prefix,
+      concurrency: 1,
+    });
+  }
+
+  async closeWorker(): Promise<void> {
+    await this.#worker?.close();
+    this.#worker = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.closeWorker();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,22 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as m0001 from './migrations/0001-ledger.js';
+import * as m0002 from './migrations/0002-notices.js';
+
+/**
+ * Migrations are imported statically (not discovered on disk) so the compiled build and the test
+ * runner see exactly the same list, in order.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-ledger': m0001,
+  '0002-notices': m0002,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>, schema: string): Promise<string[]> {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,50 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { HubContext } from '../hub.js';
+import { installProblemHandlers } from './problem-details.js';
+import { problemSchema } from './openapi-schemas.js';
+import { messageRoutes } from './routes/message-routes.js';
+import { inboxRoutes } from './routes/inbox-routes.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { operationsRoutes } from './routes/operations-routes.js';
+import { queueBoard } from './queue-board.js';
+
+/**
+ * The HTTP application as a plain function of the hub's context: tests build it and call
+ * `inject()`, the process (hub.ts) listens with it. No route knows about sockets or signals.
+ */
+export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: ctx.config.hub.http.bodyLimitBytes,
+    // A partner behind a proxy still gets its own request id echoed back; the hub's ids are UUIDs.
+    requestIdHeader: 'x-request-id',
+    // Routes log what matters (accepted, rejected, with the correlation id); a line per request
+    // on top would double the logging cost at ingest rates.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+  });
+  installProblemHandlers(app);
+  app.addSchema(problemSchema);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tracehub API',
+        version: '1',
+        description:
+          'Message hub for international firearms records and tracing. Every call needs an API key (`Authorization: Bearer thk_...`). Errors are RFC 9457 problem details with a stable `code`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(operationsRoutes(ctx));
+  await app.register(messageRoutes(ctx), { prefix: '/v1' });
+  await app.register(inboxRoutes(ctx), { prefix: '/v1' });
+  await app.register(adminRoutes(ctx), { prefix: '/v1/admin' });
+  await app.register(queueBoard(ctx), { prefix: '/admin/queues' });
+  return app;
+}

@@ -1,0 +1,48 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AgencyRole } from '../db/database-types.js';
+import { HubError } from '../errors/hub-error.js';
+import type { Caller, KeyVerifier } from '../identity/agency-repository.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+/** The API key from `Authorization: Bearer`, `X-API-Key`, or the password of Basic auth (for browsers on /admin/queues). */
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  if (header?.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  const x = request.headers['x-api-key'];
+  return typeof x === 'string' ? x : undefined;
+}
+
+export function authenticate(verifier: KeyVerifier, options: { basicRealm?: string } = {}) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const key = presentedKey(request);
+    const caller = key ? await verifier.verify(key) : undefined;
+    if (!caller) {
+      if (options.basicRealm) void reply.header('www-authenticate', `Basic realm="${options.basicRealm}"`);
+      throw new HubError('UNAUTHENTICATED', key ? 'the API key is not valid or has been revoked' : 'send an API key as "Authorization: Bearer <key>"');
+    }
+    request.caller = caller;
+    request.log = request.log.child({ agency: `${caller.country ?? '-'}/${caller.agency}` });
+  };
+}
+
+export function requireRole(...roles: AgencyRole[]) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!request.caller || !roles.includes(request.caller.role)) {
+      throw new HubError('FORBIDDEN', `this needs the role ${roles.join(' or ')}`);
+    }
+  };
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new HubError('UNAUTHENTICATED');
+  return request.caller;
+}

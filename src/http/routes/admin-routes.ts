@@ -1,0 +1,259 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AgencyRole, MessageStatus } from '../../db/database-types.js';
+import { HubError } from '../../errors/hub-error.js';
+import type { HubContext } from '../../hub.js';
+import { createAgency, createApiKey, revokeApiKey } from '../../identity/agency-repository.js';
+import { findMessages, type MessageFilter } from '../../ledger/ledger-queries.js';
+import { pausedCountries, setPaused } from '../../operations/partner-controls.js';
+import { replayMessages } from '../../operations/replay.js';
+import { authenticate, callerOf, requireRole } from '../authentication.js';
+import { openObject, problemResponses, uuidParam } from '../openapi-schemas.js';
+
+const messageFilterQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['received', 'validated', 'applied', 'rejected', 'dead', 'replayed', 'failing'] },
+    sender: { type: 'string', pattern: '^[A-Z]{2}$', description: 'Sender country' },
+    agency: { type: 'string' },
+    type: { type: 'string' },
+    serial: { type: 'string', description: 'Any serial number the message is about' },
+    correlationId: { type: 'string' },
+    messageId: { type: 'string', description: "The sender's own message id" },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    before: { type: 'string', format: 'uuid', description: 'Cursor: the last ledgerId of the previous page' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  },
+} as const;
+
+interface FilterQuery {
+  status?: MessageStatus | 'failing';
+  sender?: string;
+  agency?: string;
+  type?: string;
+  serial?: string;
+  correlationId?: string;
+  messageId?: string;
+  from?: string;
+  to?: string;
+  before?: string;
+  limit?: number;
+}
+
+function toFilter(q: FilterQuery, limit: number): MessageFilter {
+  return {
+    status: q.status,
+    senderCountry: q.sender,
+    senderAgency: q.agency,
+    type: q.type,
+    serial: q.serial,
+    correlationId: q.correlationId,
+    messageId: q.messageId,
+    from: q.from ? new Date(q.from) : undefined,
+    to: q.to ? new Date(q.to) : undefined,
+    before: q.before,
+    limit,
+  };
+}
+
+/**
+ * Hub administration: agencies and keys, the failure list, replay, pause switches, deliveries.
+ * Every change is written to the audit log with the acting agency.
+ */
+export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
+  return async (app) => {
+    app.addHook('onRequest', authenticate(ctx.keys));
+    app.addHook('preHandler', requireRole('hub_admin'));
+    const actorOf = (req: Parameters<typeof callerOf>[0]) => {
+      const c = callerOf(req);
+      return `${c.country ?? 'hub'}/${c.agency}`;
+    };
+
+    app.get<{ Querystring: FilterQuery }>(
+      '/messages',
+      { schema: { summary: 'Search the ledger (failed, rejected, dead, or any)', tags: ['admin'], querystring: messageFilterQuery, response: { 200: openObject, ...problemResponses } } },
+      async (request) => {
+        const limit = request.query.limit ?? 100;
+        const items = await findMessages(ctx.db, toFilter(request.query, limit));
+        return { items, next: items.length === limit ? items.at(-1)!.ledgerId : null };
+      },
+    );
+
+    app.post<{ Body: { ids?: string[]; filter?: FilterQuery; reason: string } }>(
+      '/messages/replay',
+      {
+        schema: {
+          summary: 'Replay failed messages from their raw bytes',
+          description: 'Give either ids or a filter (status must be rejected or dead). Each replay is a new ledger entry linked to its original; the original becomes "replayed" and is never replayed twice.',
+          tags: ['admin'],
+          body: {
+            type: 'object',
+            required: ['reason'],
+            additionalProperties: false,
+            properties: {
+              ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 1000 },
+              filter: messageFilterQuery,
+              reason: { type: 'string', minLength: 3, maxLength: 500 },
+            },
+          },
+          response: { 200: openObject, ...problemResponses },
+        },
+      },
+      async (request) => {
+        const { ids, filter, reason } = request.body;
+        if (!ids === !filter) throw new HubError('BAD_REQUEST', 'give either ids or filter, not both and not neither');
+        let targets = ids ?? [];
+        if (filter) {
+          if (filter.status !== 'rejected' && filter.status !== 'dead') throw new HubError('BAD_REQUEST', 'a replay filter must choose status rejected or dead', [{ pointer: '/body/filter/status', code: 'replay.status', message: 'must be rejected or dead' }]);
+          targets = (await findMessages(ctx.db, toFilter(filter, filter.limit ?? 1000))).map((m) => m.ledgerId);
+        }
+        const results = await replayMessages(ctx, targets, actorOf(request), reason);
+        return { replayed: results.filter((r) => r.replay).length, results };
+      },
+    );
+
+    app.get('/partners', { schema: { summary: 'Partner countries and their pause switches', tags: ['admin'], response: { 200: openObject } } }, async () => {
+      const paused = await pausedCountries(ctx.db);
+      return {
+        items: [...ctx.config.partners.values()].map((p) => ({ country: p.country, name: p.name, ncb: p.ncb.agency, inbound: p.inbound, replies: p.replies, paused: paused.has(p.country) })),
+      };
+    });
+
+    for (const action of ['pause', 'resume'] as const) {
+      app.post<{ Params: { country: string }; Body: { reason?: string } | undefined }>(
+        `/partners/:country/${action}`,
+        {
+          schema: {
+            summary: action === 'pause' ? 'Hold processing of and deliveries to a partner' : 'Resume a paused partner and queue what was held',
+            tags: ['admin'],
+            params: { type: 'object', required: ['country'], properties: { country: { type: 'string', pattern: '^[A-Z]{2}$' } } },
+            body: { type: 'object', properties: { reason: { type: 'string', maxLength: 500 } } },
+            response: { 200: openObject, ...problemResponses },
+          },
+        },
+        async (request) => {
+          const { country } = request.params;
+          if (!ctx.config.partners.has(country)) throw new HubError('NOT_FOUND', `${country} is not a partner country`);
+          await setPaused(ctx.db, country, action === 'pause', actorOf(request), request.body?.reason ?? null);
+          if (action === 'resume') await ctx.requeueHeldFor(country);
+          request.log.info({ country, action }, 'partner switch changed');
+          return { country, paused: action === 'pause' };
+        },
+      );
+    }
+
+    app.post<{ Body: { country?: string; code: string; name: string; role: AgencyRole } }>(
+      '/agencies',
+      {
+        schema: {
+          summary: 'Create an agency',
+          tags: ['admin'],
+          body: {
+            type: 'object',
+            required: ['code', 'name', 'role'],
+            additionalProperties: false,
+            properties: {
+              country: { type: 'string', pattern: '^[A-Z]{2}$' },
+              code: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+              name: { type: 'string', minLength: 1, maxLength: 200 },
+              role: { type: 'string', enum: ['hub_admin', 'ncb', 'agency'] },
+            },
+          },
+          response: { 201: openObject, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const { country, code, name, role } = request.body;
+        if (country && !ctx.config.partners.has(country)) throw new HubError('BAD_REQUEST', `${country} is not a partner country (config/partners)`, [{ pointer: '/body/country', code: 'country.unknown', message: 'is not a partner country' }]);
+        const created = await createAgency(ctx.db, { country: country ?? null, code, name, role }, actorOf(request));
+        return reply.code(201).send({ id: created.id, country: country ?? null, code, name, role });
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { label?: string } | undefined }>(
+      '/agencies/:id/keys',
+      {
+        schema: {
+          summary: 'Issue an API key for an agency (shown once)',
+          tags: ['admin'],
+          params: uuidParam,
+          body: { type: 'object', properties: { label: { type: 'string', maxLength: 200 } } },
+          response: { 201: openObject, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        const key = await createApiKey(ctx.db, request.params.id, request.body?.label ?? null, actorOf(request));
+        return reply.code(201).send({ keyId: key.id, apiKey: key.key, note: 'store this key now: the hub keeps only its hash' });
+      },
+    );
+
+    app.delete<{ Params: { keyId: string } }>(
+      '/keys/:keyId',
+      { schema: { summary: 'Revoke an API key', tags: ['admin'], params: { type: 'object', required: ['keyId'], properties: { keyId: { type: 'string' } } }, response: { 200: openObject, ...problemResponses } } },
+      async (request) => {
+        await revokeApiKey(ctx.db, request.params.keyId, actorOf(request));
+        ctx.keys.forget(request.params.keyId);
+        return { keyId: request.params.keyId, revoked: true };
+      },
+    );
+
+    app.get<{ Querystring: { status?: string; country?: string; limit: number } }>(
+      '/deliveries',
+      {
+        schema: {
+          summary: 'Outbound deliveries with attempts, last error and next attempt',
+          tags: ['admin'],
+          querystring: {
+            type: 'object',
+            properties: {
+              status: { type: 'string', enum: ['pending', 'delivered', 'acked', 'failed', 'dead'] },
+              country: { type: 'string', pattern: '^[A-Z]{2}$' },
+              limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
+          },
+          response: { 200: openObject, ...problemResponses },
+        },
+      },
+      async (request) => {
+        let q = ctx.db.selectFrom('outbox').select(['id', 'source_ledger_id', 'type', 'recipient_country', 'recipient_agency', 'channel', 'status', 'attempts', 'last_error', 'next_attempt_at', 'created_at', 'delivered_at']);
+        if (request.query.status) q = q.where('status', '=', request.query.status as never);
+        if (request.query.country) q = q.where('recipient_country', '=', request.query.country);
+        return { items: await q.orderBy('created_at', 'desc').limit(request.query.limit).execute() };
+      },
+    );
+
+    app.post<{ Body: { ids: string[]; reason: string } }>(
+      '/deliveries/requeue',
+      {
+        schema: {
+          summary: 'Send dead or failed deliveries again',
+          tags: ['admin'],
+          body: { type: 'object', required: ['ids', 'reason'], properties: { ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 1000 }, reason: { type: 'string', minLength: 3 } } },
+          response: { 200: openObject, ...problemResponses },
+        },
+      },
+      async (request) => {
+        const rows = await ctx.db
+          .updateTable('outbox')
+          .set({ status: 'pending', attempts: 0, next_attempt_at: null })
+          .where('id', 'in', request.body.ids)
+          .where('status', 'in', ['dead', 'failed'])
+          .returning(['id', 'channel'])
+          .execute();
+        const byChannel = new Map<string, string[]>();
+        for (const r of rows) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.id]);
+        await ctx.deliverQueues.add(byChannel);
+        await ctx.db.insertInto('audit_log').values({ actor: actorOf(request), action: 'delivery.requeue', target: null, detail: JSON.stringify({ ids: rows.map((r) => r.id), reason: request.body.reason }) }).execute();
+        return { requeued: rows.length };
+      },
+    );
+
+    app.get<{ Querystring: { limit: number } }>(
+      '/audit',
+      { schema: { summary: 'The audit log, newest first', tags: ['admin'], querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } }, response: { 200: openObject } } },
+      async (request) => ({ items: await ctx.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(request.query.limit).execute() }),
+    );
+
+  };
+}

@@ -1,0 +1,215 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { ChannelDeliverer } from '../adapters/channels/channel-deliverer.js';
+import { restInboxDeliverer } from '../adapters/channels/rest-inbox-deliverer.js';
+import type { FormatAdapter } from '../adapters/formats/format-adapter.js';
+import { builtInFormats } from '../adapters/formats/format-registry.js';
+import { ApplyQueue } from '../queues/apply.queue.js';
+import { DeliverQueues } from '../queues/deliver.queue.js';
+import { MaintenanceQueue, type MaintenanceTask } from '../queues/maintenance.queue.js';
+import { openRedis } from '../queues/redis-connection.js';
+import { ConfigError } from './config/config-error.js';
+import type { Environment } from './config/environment.js';
+import { loadConfig, type LoadedConfig } from './config/load-config.js';
+import { openDatabase, ensureDatabaseExists, type DatabaseHandle } from './db/database.js';
+import type { Database } from './db/database-types.js';
+import { migrateToLatest } from './db/migrate.js';
+import { hubNoticeHandler } from './handlers/hub-notice-handler.js';
+import { buildApp } from './http/app.js';
+import { KeyVerifier } from './identity/agency-repository.js';
+import { IntakeService } from './intake/intake-service.js';
+import { maintainPartitions, pruneDedupKeys } from './ledger/ledger-partitions.js';
+import type { HubConfig } from './messages/generated-types.js';
+import { discoverMessageTypes, type MessageTypeDefinition } from './messages/message-types.js';
+import { loadSchemaCatalog, type SchemaCatalog, type SchemaDocument } from './messages/schema-catalog.js';
+import { createLogger } from './observability/logger.js';
+import { HubMetrics } from './observability/hub-metrics.js';
+import { findHeldFor, findUnfinished } from './operations/sweeper.js';
+import { applyMessages, type ApplyOutcome } from './pipeline/apply-pipeline.js';
+import { deliverOutbox } from './pipeline/delivery-stage.js';
+import { HandlerRegistry } from './pipeline/handler-registry.js';
+import type { MessageHandler } from './pipeline/message-handler.js';
+
+/**
+ * The composition root. Everything the hub is made of is built here, in one order, and closed in
+ * the reverse order: HTTP intake first (no new work), then the ledger writes in flight, then the
+ * workers (each finishes its current job), then queues, Redis and PostgreSQL.
+ */
+export interface HubOptions {
+  env: Environment;
+  /** Which parts run in this process: the API, the workers, or both (the default). */
+  roles?: { api?: boolean; workers?: boolean };
+  logger?: Logger;
+  /** Extra handlers and schemas, for modules registered from outside (and tests). */
+  handlers?: readonly MessageHandler<never>[];
+  extraSchemas?: readonly SchemaDocument[];
+  /** Adjusts hub.json after loading (tests shorten backoffs). */
+  tuneConfig?: (hub: HubConfig) => void;
+  /** Defaults to true: run migrations and create partitions at start. */
+  migrate?: boolean;
+  defaultMetrics?: boolean;
+}
+
+export interface HubContext {
+  env: Environment;
+  config: LoadedConfig;
+  catalog: SchemaCatalog;
+  types: ReadonlyMap<string, MessageTypeDefinition>;
+  formats: ReadonlyMap<string, FormatAdapter>;
+  deliverers: ReadonlyMap<string, ChannelDeliverer>;
+  handlers: HandlerRegistry;
+  db: Kysely<Database>;
+  redis: Redis;
+  applyQueue: ApplyQueue;
+  deliverQueues: DeliverQueues;
+  maintenanceQueue: MaintenanceQueue;
+  intake: IntakeService;
+  keys: KeyVerifier;
+  metrics: HubMetrics;
+  log: Logger;
+  /** Queues everything held back for a partner (after resume). */
+  requeueHeldFor(country: string): Promise<void>;
+}
+
+function checkWiring(config: LoadedConfig, formats: ReadonlyMap<string, FormatAdapter>, deliverers: ReadonlyMap<string, ChannelDeliverer>): void {
+  for (const [cc, p] of config.partners) {
+    const file = `config/partners/${cc}.json`;
+    p.inbound.forEach((inb, i) => {
+      if (!formats.has(inb.format)) throw new ConfigError(file, [{ pointer: `/inbound/${i}/format`, message: `no format adapter named "${inb.format}" (known: ${[...formats.keys()].join(', ')})` }]);
+    });
+    if (!formats.has(p.replies.format)) throw new ConfigError(file, [{ pointer: '/replies/format', message: `no format adapter named "${p.replies.format}" (known: ${[...formats.keys()].join(', ')})` }]);
+    if (!deliverers.has(p.replies.channel)) throw new ConfigError(file, [{ pointer: '/replies/channel', message: `the hub cannot deliver over "${p.replies.channel}" yet (available: ${[...deliverers.keys()].join(', ')})` }]);
+  }
+}
+
+export class Hub {
+  app: FastifyInstance | undefined;
+  #started = false;
+  #stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly ctx: HubContext,
+    private readonly database: DatabaseHandle,
+    private readonly roles: { api: boolean; workers: boolean },
+  ) {}
+
+  static async create(options: HubOptions): Promise<Hub> {
+    const { env } = options;
+    const log = options.logger ?? createLogger(env.logLevel);
+    const catalog = loadSchemaCatalog(undefined, options.extraSchemas);
+    const config = loadConfig(env.configDir, catalog);
+    options.tuneConfig?.(config.hub);
+    const types = discoverMessageTypes(catalog);
+    const handlers = new HandlerRegistry([hubNoticeHandler as MessageHandler<never>, ...(options.handlers ?? [])], types);
+    const formats = builtInFormats();
+    const deliverers = new Map<string, ChannelDeliverer>([[restInboxDeliverer.channel, restInboxDeliverer]]);
+    checkWiring(config, formats, deliverers);
+
+    if (options.migrate !== false) await ensureDatabaseExists(env.databaseUrl);
+    const database = openDatabase({ url: env.databaseUrl, schema: env.databaseSchema, log });
+    try {
+      if (options.migrate !== false) {
+        await migrateToLatest(database.db as Kysely<unknown>, env.databaseSchema);
+        await maintainPartitions(database.db, config.hub.retention.classes);
+      }
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+    const redis = openRedis(env.redisUrl, 'tracehub');
+    const metrics = new HubMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    const applyQueue = new ApplyQueue(redis, env.queuePrefix, config.hub);
+    const deliverQueues = new DeliverQueues(redis, env.queuePrefix, config.hub, [...deliverers.keys()]);
+    const maintenanceQueue = new MaintenanceQueue(redis, env.queuePrefix, config.hub);
+    for (const q of [applyQueue.queue, ...deliverQueues.queues, maintenanceQueue.queue]) metrics.watchQueue(q);
+    const db = database.db;
+    const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics });
+    const keys = new KeyVerifier(db, (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000);
+    const ctx: HubContext = {
+      env, config, catalog, types, formats, deliverers, handlers, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log,
+      async requeueHeldFor(country) {
+        const held = await findHeldFor(db, country);
+        await applyQueue.add(held.messages);
+        await deliverQueues.add(held.deliveries);
+      },
+    };
+    const hub = new Hub(ctx, database, { api: options.roles?.api ?? true, workers: options.roles?.workers ?? true });
+    if (hub.roles.api) hub.app = await buildApp(ctx);
+    return hub;
+  }
+
+  /** Applies a batch and queues its deliveries: what the apply worker runs for each job. */
+  async apply(ids: readonly string[], attempt = { attemptsMade: 0, maxAttempts: 1 }): Promise<ApplyOutcome> {
+    const { ctx } = this;
+    const outcome = await applyMessages({ db: ctx.db, config: ctx.config, handlers: ctx.handlers, log: ctx.log, metrics: ctx.metrics }, ids, attempt);
+    await ctx.deliverQueues.add(outcome.deliveries);
+    return outcome;
+  }
+
+  async deliver(channel: string, ids: readonly string[], attempt = { attemptsMade: 0, maxAttempts: 1 }) {
+    const { ctx } = this;
+    return deliverOutbox(
+      { db: ctx.db, deliverers: ctx.deliverers, log: ctx.log, metrics: ctx.metrics, maxAttempts: ctx.config.hub.delivery.attempts, backoffMs: ctx.config.hub.delivery.backoffMs },
+      channel,
+      ids,
+      attempt,
+    );
+  }
+
+  async runMaintenance(task: MaintenanceTask): Promise<unknown> {
+    const { ctx } = this;
+    if (task === 'sweep') {
+      const found = await findUnfinished(ctx.db, ctx.config.hub.pipeline.staleAfterSeconds);
+      await ctx.applyQueue.add(found.messages);
+      await ctx.deliverQueues.add(found.deliveries);
+      if (found.messages.length || found.deliveries.size) ctx.log.info({ messages: found.messages.length, deliveries: [...found.deliveries.values()].flat().length }, 'sweeper queued unfinished work');
+      return found;
+    }
+    const plan = await maintainPartitions(ctx.db, ctx.config.hub.retention.classes);
+    const pruned = await pruneDedupKeys(ctx.db, ctx.config.hub.retention.idempotencyWindowDays);
+    if (plan.created.length || plan.dropped.length || pruned) ctx.log.info({ ...plan, prunedDedupKeys: pruned }, 'ledger partitions maintained');
+    return { ...plan, pruned };
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    const { ctx } = this;
+    if (this.roles.workers) {
+      ctx.applyQueue.startWorker((ids, attempt) => this.apply(ids, attempt));
+      ctx.deliverQueues.startWorkers((channel, ids, attempt) => this.deliver(channel, ids, attempt));
+      ctx.maintenanceQueue.startWorker((task) => this.runMaintenance(task));
+      await ctx.maintenanceQueue.schedule();
+      // Work left over by a crash is picked up at once, not at the first scheduled sweep.
+      await ctx.maintenanceQueue.queue.add('sweep', {});
+    }
+    if (this.app) await this.app.listen({ host: ctx.env.host, port: ctx.env.port });
+    ctx.log.info({ roles: this.roles, address: this.address() }, 'tracehub started');
+  }
+
+  address(): string | undefined {
+    const a = this.app?.server.address();
+    return a && typeof a === 'object' ? `http://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : undefined;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const { ctx } = this;
+    ctx.log.info('tracehub stopping');
+    await this.app?.close();
+    await ctx.intake.drain();
+    await ctx.applyQueue.closeWorker();
+    await ctx.deliverQueues.closeWorkers();
+    await ctx.maintenanceQueue.closeWorker();
+    await Promise.all([ctx.applyQueue.close(), ctx.deliverQueues.close(), ctx.maintenanceQueue.close()]);
+    await ctx.redis.quit().catch(() => ctx.redis.disconnect());
+    await this.database.close();
+    ctx.log.info('tracehub stopped');
+  }
+}

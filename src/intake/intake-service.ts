@@ -1,0 +1,232 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { envelopeHeader, type AdapterContext, type FormatAdapter } from '../../adapters/formats/format-adapter.js';
+import type { ApplyQueue } from '../../queues/apply.queue.js';
+import type { DeliverQueues } from '../../queues/deliver.queue.js';
+import { retentionClassOf, type LoadedConfig } from '../config/load-config.js';
+import type { Database } from '../db/database-types.js';
+import { uuidv7, uuidv7Time } from '../ids/uuidv7.js';
+import { GroupCommit } from '../ledger/group-commit.js';
+import type { LedgerEntry, LedgerEvent, StoreOutcome } from '../ledger/ledger-types.js';
+import { storeEntries } from '../ledger/ledger-writer.js';
+import type { Envelope, FieldError } from '../messages/generated-types.js';
+import { extractBusinessKeys, type MessageTypeDefinition } from '../messages/message-types.js';
+import type { SchemaCatalog } from '../messages/schema-catalog.js';
+import type { HubMetrics } from '../observability/hub-metrics.js';
+import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
+
+/**
+ * Intake: the one door every channel uses. It turns bytes into a ledger entry (normalise with the
+ * partner's format adapter, validate against the schemas), stores the raw bytes with the outcome
+ * in the ledger, and only then queues the message for apply. Normalising and validating here,
+ * in memory, lets a synchronous channel (REST) answer with every field error at once; nothing is
+ * applied before the raw message is committed.
+ */
+export interface Submission {
+  channel: string;
+  format: string;
+  contentType: string;
+  raw: Buffer;
+  /** Who the channel authenticated; the envelope must name the same sender. */
+  sender: { country: string | null; agency: string | null };
+  replayOf?: string;
+  fileId?: string;
+  fileIndex?: number;
+}
+
+export interface IntakeResult {
+  /** The hub's id for the message: the original's id when this one is a duplicate. */
+  ledgerId: string;
+  duplicate: boolean;
+  duplicateReason?: 'message-id' | 'content';
+  status: 'validated' | 'rejected';
+  /** Why the message was rejected: its content ('invalid') or who sent it ('forbidden'). */
+  rejection?: 'invalid' | 'forbidden';
+  errors: FieldError[];
+  messageId?: string;
+  correlationId: string;
+  type?: string;
+}
+
+interface Prepared {
+  entry: LedgerEntry;
+  result: Omit<IntakeResult, 'duplicate' | 'ledgerId'>;
+}
+
+export interface IntakeDeps {
+  db: Kysely<Database>;
+  config: LoadedConfig;
+  catalog: SchemaCatalog;
+  types: ReadonlyMap<string, MessageTypeDefinition>;
+  formats: ReadonlyMap<string, FormatAdapter>;
+  applyQueue: ApplyQueue;
+  deliverQueues: DeliverQueues;
+  log: Logger;
+  metrics: HubMetrics;
+}
+
+export class IntakeService {
+  readonly #groupCommit: GroupCommit<Prepared, IntakeResult>;
+  readonly #adapterContext: AdapterContext;
+
+  constructor(private readonly deps: IntakeDeps) {
+    this.#adapterContext = {
+      catalog: deps.catalog,
+      payloadSchemaId: (type) => deps.types.get(type)?.schemaId,
+      limits: { xmlMaxDepth: deps.config.hub.xml.maxDepth, xmlMaxBytes: deps.config.hub.xml.maxBytes },
+    };
+    this.#groupCommit = new GroupCommit<Prepared, IntakeResult>({
+      maxBatch: deps.config.hub.pipeline.ingestMaxBatch,
+      maxWaitMs: deps.config.hub.pipeline.ingestFlushMs,
+      flush: (batch) => this.#store(batch),
+    });
+  }
+
+  /** One message; shares its ledger write with whatever else arrives within a few milliseconds. */
+  submit(submission: Submission): Promise<IntakeResult> {
+    return this.#groupCommit.submit(this.prepare(submission));
+  }
+
+  /** Many messages from one request or file: stored in batches of the group-commit size. */
+  async submitMany(submissions: readonly Submission[]): Promise<IntakeResult[]> {
+    const prepared = submissions.map((s) => this.prepare(s));
+    const size = this.deps.config.hub.pipeline.ingestMaxBatch;
+    const results: IntakeResult[] = [];
+    for (let i = 0; i < prepared.length; i += size) results.push(...(await this.#store(prepared.slice(i, i + size))));
+    return results;
+  }
+
+  /** Waits for in-flight ledger writes (graceful shutdown). */
+  drain(): Promise<void> {
+    return this.#groupCommit.drain();
+  }
+
+  /** Normalise and validate in memory; no I/O. */
+  prepare(s: Submission): Prepared {
+    const { config, catalog, types, formats, metrics } = this.deps;
+    const id = uuidv7();
+    const receivedAt = uuidv7Time(id);
+    const events: LedgerEvent[] = [{ stage: 'intake', event: 'received', at: receivedAt, detail: { channel: s.channel, format: s.format, bytes: s.raw.length } }];
+    const errors: FieldError[] = [];
+    let rejection: IntakeResult['rejection'];
+    let envelope: Envelope | undefined;
+    let header: ReturnType<typeof envelopeHeader> = {};
+    let def: MessageTypeDefinition | undefined;
+
+    const adapter = formats.get(s.format);
+    let normalised: unknown;
+    if (!adapter) {
+      errors.push({ pointer: '/', code: 'format.unknown', message: `no format adapter named ${s.format}` });
+    } else {
+      try {
+        const outcome = adapter.normalise(s.raw, this.#adapterContext);
+        if (outcome.ok) normalised = outcome.envelope;
+        else errors.push(...outcome.errors);
+      } catch (err) {
+        errors.push({ pointer: '/', code: 'format.adapter-failed', message: `the ${s.format} adapter failed: ${(err as Error).message}` });
+      }
+    }
+    const now = new Date();
+    if (errors.length) {
+      events.push({ stage: 'normalise', event: 'rejected', at: now, reason: errors[0]!.message });
+      metrics.messages.inc({ stage: 'normalise', outcome: 'rejected' });
+    } else {
+      events.push({ stage: 'normalise', event: 'normalised', at: now, detail: { format: s.format } });
+      header = envelopeHeader(normalised);
+      errors.push(...catalog.check('urn:tracehub:schema:envelope', normalised));
+      def = header.type ? types.get(header.type) : undefined;
+      const payload = (normalised as { payload?: unknown }).payload;
+      if (header.type && !def && !errors.some((e) => e.pointer === '/type')) {
+        errors.push({ pointer: '/type', code: 'type.unknown', message: `"${header.type}" is not a message type the hub accepts (${[...types.values()].filter((t) => t.direction !== 'outbound').map((t) => t.type).join(', ')})` });
+      } else if (def?.direction === 'outbound') {
+        errors.push({ pointer: '/type', code: 'type.outbound-only', message: `"${def.type}" is sent by the hub and cannot be submitted to it` });
+      } else if (def && payload && typeof payload === 'object') {
+        errors.push(...catalog.check(def.schemaId, payload, '/payload'));
+      }
+      const claimed = (normalised as { sender?: { country?: unknown; agency?: unknown } }).sender;
+      if (s.sender.country && claimed && typeof claimed === 'object' && (claimed.country !== s.sender.country || (s.sender.agency && claimed.agency !== s.sender.agency))) {
+        errors.push({ pointer: '/sender', code: 'sender.mismatch', message: `names ${String(claimed.country)}/${String(claimed.agency)} but the message was sent by ${s.sender.country}/${s.sender.agency ?? '*'}` });
+        rejection = 'forbidden';
+      }
+      if (errors.length) {
+        rejection ??= 'invalid';
+        events.push({ stage: 'validate', event: 'rejected', at: now, reason: `${errors.length} error(s); first: ${errors[0]!.pointer} ${errors[0]!.message}` });
+        metrics.messages.inc({ stage: 'validate', outcome: 'rejected' });
+      } else {
+        envelope = normalised as Envelope;
+        // A conversation needs an id from its first message on; the hub's own id serves.
+        envelope.correlationId ??= id;
+        events.push({ stage: 'validate', event: 'validated', at: now });
+        metrics.messages.inc({ stage: 'validate', outcome: 'validated' });
+      }
+    }
+    if (errors.length) rejection ??= 'invalid';
+    const correlationId = envelope?.correlationId ?? header.correlationId ?? id;
+    const status = errors.length ? 'rejected' : 'validated';
+    const receipt = status === 'rejected' ? rejectionReceipt(config, { ledgerId: id, sender: s.sender, messageId: header.messageId, correlationId, errors, now }) : undefined;
+    const entry: LedgerEntry = {
+      id,
+      retentionClass: retentionClassOf(config, s.sender.country),
+      receivedAt,
+      channel: s.channel,
+      format: s.format,
+      contentType: s.contentType,
+      senderCountry: s.sender.country,
+      senderAgency: s.sender.agency,
+      raw: s.raw,
+      sha256: createHash('sha256').update(s.raw).digest(),
+      messageId: header.messageId,
+      type: header.type,
+      correlationId,
+      sentAt: header.sentAt,
+      businessKeys: extractBusinessKeys(def, (normalised as { payload?: unknown } | undefined)?.payload),
+      envelope: envelope ?? normalised,
+      status,
+      errors,
+      events,
+      outbox: receipt ? [receipt] : [],
+      replayOf: s.replayOf,
+      fileId: s.fileId,
+      fileIndex: s.fileIndex,
+    };
+    return {
+      entry,
+      result: {
+        status,
+        errors,
+        correlationId,
+        ...(rejection ? { rejection } : {}),
+        ...(header.messageId ? { messageId: header.messageId } : {}),
+        ...(header.type ? { type: header.type } : {}),
+      },
+    };
+  }
+
+  async #store(batch: Prepared[]): Promise<IntakeResult[]> {
+    const { db, applyQueue, deliverQueues, log, metrics } = this.deps;
+    const outcomes: StoreOutcome[] = await metrics.time('store', () => storeEntries(db, batch.map((p) => p.entry)));
+    const toApply: string[] = [];
+    const receipts = new Map<string, string[]>();
+    const results = batch.map((p, i): IntakeResult => {
+      const o = outcomes[i]!;
+      if (!o.stored) {
+        metrics.messages.inc({ stage: 'intake', outcome: 'duplicate' });
+        // A repeat is answered as the original was; its own (possibly different) verdict is moot.
+        return { ...p.result, ledgerId: o.duplicateOf, duplicate: true, duplicateReason: o.reason };
+      }
+      metrics.messages.inc({ stage: 'intake', outcome: 'stored' });
+      if (p.entry.status === 'validated') toApply.push(p.entry.id);
+      for (const r of p.entry.outbox) receipts.set(r.channel, [...(receipts.get(r.channel) ?? []), r.id]);
+      return { ...p.result, ledgerId: p.entry.id, duplicate: false };
+    });
+    try {
+      await applyQueue.add(toApply);
+      await deliverQueues.add(receipts);
+    } catch (err) {
+      // Stored is what the sender was promised; the sweeper queues these once Redis is back.
+      log.warn({ err, count: toApply.length }, 'messages stored but not queued; the sweeper will pick them up');
+    }
+    return results;
+  }
+}

@@ -1,0 +1,68 @@
+import type { MessageStatus } from '../db/database-types.js';
+import type { FieldError } from '../messages/generated-types.js';
+
+export type LedgerEventName =
+  | 'received'
+  | 'normalised'
+  | 'validated'
+  | 'applied'
+  | 'rejected'
+  | 'failed'
+  | 'dead'
+  | 'duplicate'
+  | 'replayed'
+  | 'paused'
+  | 'delivered';
+
+export type LedgerStage = 'intake' | 'normalise' | 'validate' | 'apply' | 'deliver' | 'admin';
+
+export interface LedgerEvent {
+  stage: LedgerStage;
+  event: LedgerEventName;
+  at: Date;
+  reason?: string;
+  detail?: unknown;
+  actor?: string;
+}
+
+/** A message as it goes into the ledger: raw bytes plus whatever intake learnt about it. */
+export interface LedgerEntry {
+  id: string;
+  retentionClass: string;
+  receivedAt: Date;
+  channel: string;
+  format: string;
+  contentType: string;
+  senderCountry: string | null;
+  senderAgency: string | null;
+  raw: Buffer;
+  sha256: Buffer;
+  messageId?: string | undefined;
+  type?: string | undefined;
+  correlationId?: string | undefined;
+  sentAt?: string | undefined;
+  businessKeys: string[];
+  envelope?: unknown;
+  status: Extract<MessageStatus, 'received' | 'validated' | 'rejected'>;
+  errors?: FieldError[] | undefined;
+  events: LedgerEvent[];
+  /** Messages to write to the outbox with the entry (rejection receipts). */
+  outbox: OutboxRecord[];
+  replayOf?: string | undefined;
+  fileId?: string | undefined;
+  fileIndex?: number | undefined;
+}
+
+export interface OutboxRecord {
+  id: string;
+  sourceLedgerId: string;
+  correlationId: string | null;
+  recipientCountry: string;
+  recipientAgency: string | null;
+  channel: string;
+  format: string;
+  type: string;
+  envelope: Record<string, unknown>;
+}
+
+export type StoreOutcome = { stored: true } | { stored: false; duplicateOf: string; reason: 'message-id' | 'content' };

@@ -1,0 +1,66 @@
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { ApplyQueue } from '../../queues/apply.queue.js';
+import type { DeliverQueues } from '../../queues/deliver.queue.js';
+import type { Database } from '../db/database-types.js';
+import { uuidv7Time } from '../ids/uuidv7.js';
+import type { IntakeService } from '../intake/intake-service.js';
+import { storeEntries } from '../ledger/ledger-writer.js';
+
+/**
+ * Replay runs a failed message again from its raw bytes, through the whole pipeline, as a new
+ * ledger entry linked to the original (replay_of). The original is marked 'replayed' in the same
+ * transaction, so one failure is replayed once however often the button is pressed, and its
+ * history shows who replayed it, when and why. Applied messages are never replayed: that would be
+ * applying them twice.
+ */
+export const REPLAYABLE = ['rejected', 'dead'] as const;
+
+export interface ReplayResult {
+  original: string;
+  replay?: string;
+  status?: 'validated' | 'rejected';
+  error?: string;
+}
+
+export async function replayMessages(
+  deps: { db: Kysely<Database>; intake: IntakeService; applyQueue: ApplyQueue; deliverQueues: DeliverQueues; log: Logger },
+  ids: readonly string[],
+  actor: string,
+  reason: string,
+): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  const toApply: string[] = [];
+  const receipts = new Map<string, string[]>();
+  for (const original of ids) {
+    const result = await deps.db.transaction().execute(async (trx): Promise<ReplayResult> => {
+      const row = (
+        await sql<{ channel: string; format: string; content_type: string; sender_country: string | null; sender_agency: string | null; raw: Buffer; retention_class: string; received_at: Date; status: string; correlation_id: string | null }>`
+          select channel, format, content_type, sender_country, sender_agency, raw, retention_class, received_at, status, correlation_id
+          from ledger_messages where id = ${original} and received_at = ${uuidv7Time(original)} for update`.execute(trx)
+      ).rows[0];
+      if (!row) return { original, error: 'no such message' };
+      if (!(REPLAYABLE as readonly string[]).includes(row.status)) return { original, error: `is ${row.status}; only ${REPLAYABLE.join(' or ')} messages can be replayed` };
+      const prepared = deps.intake.prepare({
+        channel: row.channel,
+        format: row.format,
+        contentType: row.content_type,
+        raw: row.raw,
+        sender: { country: row.sender_country, agency: row.sender_agency },
+        replayOf: original,
+      });
+      await storeEntries(trx, [prepared.entry]);
+      await sql`update ledger_messages set status = 'replayed', updated_at = now() where id = ${original} and received_at = ${row.received_at}`.execute(trx);
+      await sql`insert into ledger_events (message_id, retention_class, message_received_at, stage, event, reason, detail, actor)
+        values (${original}, ${row.retention_class}, ${row.received_at}, 'admin', 'replayed', ${reason}, ${JSON.stringify({ replay: prepared.entry.id })}::jsonb, ${actor})`.execute(trx);
+      await trx.insertInto('audit_log').values({ actor, action: 'message.replay', target: original, detail: JSON.stringify({ replay: prepared.entry.id, reason }) }).execute();
+      deps.log.info({ correlationId: row.correlation_id, ledgerId: original, replay: prepared.entry.id, actor }, 'message replayed');
+      if (prepared.entry.status === 'validated') toApply.push(prepared.entry.id);
+      for (const r of prepared.entry.outbox) receipts.set(r.channel, [...(receipts.get(r.channel) ?? []), r.id]);
+      return { original, replay: prepared.entry.id, status: prepared.entry.status === 'validated' ? 'validated' : 'rejected' };
+    });
+    results.push(result);
+  }
+  await Promise.all([deps.applyQueue.add(toApply), deps.deliverQueues.add(receipts)]).catch((err: unknown) => deps.log.warn({ err }, 'replays stored but not queued; the sweeper will pick them up'));
+  return results;
+}

@@ -1,0 +1,40 @@
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database-types.js';
+import type { Envelope, Party, Recipient } from '../messages/generated-types.js';
+
+/**
+ * What a domain module plugs into the pipeline: one handler per inbound message type. A handler
+ * runs inside the apply transaction; whatever it writes, and every message it routes, commits
+ * together or not at all. It throws HubError for input at fault (the message is rejected and the
+ * sender told) and anything else for trouble that may pass (retried, then dead-lettered).
+ */
+export interface MessageHandler<P = Record<string, unknown>> {
+  readonly type: string;
+  apply(ctx: ApplyContext, message: InboundMessage<P>): Promise<void>;
+}
+
+export interface InboundMessage<P> {
+  /** The hub's id for this message (the ledger row). */
+  ledgerId: string;
+  receivedAt: Date;
+  channel: string;
+  envelope: Envelope & { payload: P };
+}
+
+export interface RouteOptions {
+  /** Defaults to the hub's own identity. */
+  sender?: Party;
+  /** The message this one answers; defaults to the inbound message. */
+  inReplyTo?: string;
+}
+
+export interface ApplyContext {
+  readonly trx: Transaction<Database>;
+  readonly log: Logger;
+  readonly now: Date;
+  /** Sends a message to a country (or one of its agencies) over the channel it wants replies on. */
+  route(to: Recipient, type: string, payload: Record<string, unknown>, options?: RouteOptions): void;
+  /** Whether the hub knows this country as a partner. */
+  isPartner(country: string): boolean;
+}

@@ -1,0 +1,63 @@
+import type { Environment } from '../../src/config/environment.js';
+import type { AgencyRole } from '../../src/db/database-types.js';
+import { Hub, type HubOptions } from '../../src/hub.js';
+import { createAgency, createApiKey } from '../../src/identity/agency-repository.js';
+import { cleanEnvironment, testEnvironment } from './test-environment.js';
+
+/**
+ * A real hub on the machine's PostgreSQL and Redis, in the file's own schema and queue prefix,
+ * with backoffs shortened so retry paths run in milliseconds. Requests go through `app.inject()`.
+ */
+export interface TestHub {
+  hub: Hub;
+  env: Environment;
+  /** Creates an agency with a key; returns the Authorization header value. */
+  agency(country: string | null, code: string, role?: AgencyRole): Promise<{ id: string; auth: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestHub(label: string, options: Partial<HubOptions> & { envOverrides?: Partial<Environment>; start?: boolean } = {}): Promise<TestHub> {
+  const env = options.env ?? testEnvironment(label, options.envOverrides);
+  const hub = await Hub.create({
+    defaultMetrics: false,
+    ...options,
+    env,
+    tuneConfig: (c) => {
+      c.pipeline.backoffMs = 50;
+      c.pipeline.attempts = 5;
+      c.pipeline.ingestFlushMs = 1;
+      c.delivery.backoffMs = 50;
+      c.http.apiKeyCacheSeconds = 0;
+      options.tuneConfig?.(c);
+    },
+  });
+  if (options.start !== false) await hub.start();
+  let stopped = false;
+  return {
+    hub,
+    env,
+    async agency(country, code, role = country ? 'ncb' : 'hub_admin') {
+      const { id } = await createAgency(hub.ctx.db, { country, code, name: `${code} (test)`, role }, 'test');
+      const key = await createApiKey(hub.ctx.db, id, null, 'test');
+      return { id, auth: `Bearer ${key.key}` };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await hub.stop();
+      if (!options.env) await cleanEnvironment(env);
+    },
+  };
+}
+
+/** A canonical hub.notice envelope from `from` to `to`, with overridable fields. */
+export function notice(from: { country: string; agency: string }, to: string[], overrides: Record<string, unknown> = {}, payload: Record<string, unknown> = {}) {
+  return {
+    messageId: `msg-${Math.random().toString(36).slice(2)}`,
+    type: 'hub.notice',
+    sender: from,
+    sentAt: new Date().toISOString(),
+    payload: { to: to.map((country) => ({ country })), subject: 'Stolen pistol', body: 'A Glock 17 reported stolen', serials: ['AB 12345'], ...payload },
+    ...overrides,
+  };
+}
