@@ -29,6 +29,9 @@ export function openDatabase(options: { url: string; schema: string; max?: numbe
   // An idle client losing its server (restart, network) must not crash the process: the pool
   // drops it and the next query reconnects; the failure that matters surfaces on that query.
   pool.on('error', (err) => options.log?.warn({ err }, 'idle database connection lost'));
+  // A checked-out client whose socket dies between two queries emits 'error' on itself; with no
+  // listener that is an uncaught exception. The query in progress (if any) fails on its own.
+  pool.on('connect', (client) => client.on('error', (err) => options.log?.warn({ err }, 'database connection lost')));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgencyRole } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
+import { problem, sendProblem } from './problem-details.js';
 import type { Caller, KeyVerifier } from '../identity/agency-repository.js';
 
 declare module 'fastify' {
@@ -25,9 +26,12 @@ export function authenticate(verifier: KeyVerifier, options: { basicRealm?: stri
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = presentedKey(request);
     const caller = key ? await verifier.verify(key) : undefined;
+    // Replies directly rather than throwing: plugins mounted below (bull-board) install error
+    // handlers of their own that would not speak problem+json.
     if (!caller) {
       if (options.basicRealm) void reply.header('www-authenticate', `Basic realm="${options.basicRealm}"`);
-      throw new HubError('UNAUTHENTICATED', key ? 'the API key is not valid or has been revoked' : 'send an API key as "Authorization: Bearer <key>"');
+      const detail = key ? 'the API key is not valid or has been revoked' : 'send an API key as "Authorization: Bearer <key>"';
+      return void sendProblem(reply, problem('UNAUTHENTICATED', detail, request.url));
     }
     request.caller = caller;
     request.log = request.log.child({ agency: `${caller.country ?? '-'}/${caller.agency}` });
@@ -35,9 +39,10 @@ export function authenticate(verifier: KeyVerifier, options: { basicRealm?: stri
 }
 
 export function requireRole(...roles: AgencyRole[]) {
-  return async (request: FastifyRequest): Promise<void> => {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (reply.sent) return;
     if (!request.caller || !roles.includes(request.caller.role)) {
-      throw new HubError('FORBIDDEN', `this needs the role ${roles.join(' or ')}`);
+      return void sendProblem(reply, problem('FORBIDDEN', `this needs the role ${roles.join(' or ')}`, request.url));
     }
   };
 }
