@@ -201,15 +201,19 @@ export class Hub {
 
   async #stop(): Promise<void> {
     const { ctx } = this;
+    const step = async (name: string, fn: () => Promise<unknown>) => {
+      ctx.log.debug({ step: name }, 'stopping');
+      await fn();
+    };
     ctx.log.info('tracehub stopping');
-    await this.app?.close();
-    await ctx.intake.drain();
-    await ctx.applyQueue.closeWorker();
-    await ctx.deliverQueues.closeWorkers();
-    await ctx.maintenanceQueue.closeWorker();
-    await Promise.all([ctx.applyQueue.close(), ctx.deliverQueues.close(), ctx.maintenanceQueue.close()]);
-    await ctx.redis.quit().catch(() => ctx.redis.disconnect());
-    await this.database.close();
+    await step('http', async () => this.app?.close());
+    await step('intake', () => ctx.intake.drain());
+    await step('apply worker', () => ctx.applyQueue.closeWorker());
+    await step('delivery workers', () => ctx.deliverQueues.closeWorkers());
+    await step('maintenance worker', () => ctx.maintenanceQueue.closeWorker());
+    await step('queues', () => Promise.all([ctx.applyQueue.close(), ctx.deliverQueues.close(), ctx.maintenanceQueue.close()]));
+    await step('redis', () => ctx.redis.quit().catch(() => ctx.redis.disconnect()));
+    await step('postgres', () => this.database.close());
     ctx.log.info('tracehub stopped');
   }
 }

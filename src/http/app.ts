@@ -26,6 +26,16 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   });
   installProblemHandlers(app);
+  // Graceful close: idle keep-alive connections are closed at once, but one busy at that moment
+  // would otherwise stay open after its response and hold the server open. Tell the client to
+  // close it with the response instead.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
   app.addSchema(problemSchema);
   await app.register(fastifySwagger, {
     openapi: {

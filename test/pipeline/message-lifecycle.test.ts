@@ -13,6 +13,17 @@ let de: { id: string; auth: string };
 let deAgency: { id: string; auth: string };
 const FR = { country: 'FR', agency: 'NCB-PARIS' };
 
+interface InboxItem {
+  id: string;
+  type: string;
+  correlationId: string;
+  envelope: {
+    sender: unknown;
+    inReplyTo?: string;
+    payload: { subject?: string; ledgerId?: string; outcome?: string; originalMessageId?: string; errors?: unknown[] };
+  };
+}
+
 async function post(auth: string, body: unknown, contentType = 'application/json') {
   return t.hub.app!.inject({
     method: 'POST',
@@ -28,7 +39,7 @@ async function messageView(ledgerId: string) {
   return (await get(fr.auth, `/v1/messages/${ledgerId}`)).json();
 }
 async function inbox(auth: string) {
-  return (await get(auth, '/v1/inbox')).json().items as { id: string; type: string; correlationId: string; envelope: Record<string, any> }[];
+  return (await get(auth, '/v1/inbox')).json().items as InboxItem[];
 }
 
 beforeAll(async () => {
