@@ -1,5 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { watchConnection } from './redis-connection.js';
 import type { HubConfig } from '../src/messages/generated-types.js';
 import { QueueName } from './queue-names.js';
 
@@ -27,6 +29,7 @@ export class ApplyQueue {
     private readonly connection: Redis,
     private readonly prefix: string,
     private readonly config: HubConfig,
+    private readonly log: Logger,
   ) {
     this.queue = new Queue<ApplyJobData>(QueueName.apply, {
       connection,
@@ -39,6 +42,7 @@ export class ApplyQueue {
         removeOnFail: { age: config.queues.removeOnFailSeconds },
       },
     });
+    this.queue.on('error', (err) => log.warn({ err, queue: QueueName.apply }, 'queue error'));
   }
 
   /** Enqueues ids in batches of the configured size. */
@@ -50,12 +54,21 @@ export class ApplyQueue {
     await this.queue.addBulk(jobs);
   }
 
+  /** Each worker blocks on a connection of its own. */
+  #workerConnection(): Redis {
+    const c = this.connection.duplicate();
+    watchConnection(c, this.log);
+    return c;
+  }
+
   startWorker(process: ApplyProcessor): Worker<ApplyJobData> {
     this.#worker = new Worker<ApplyJobData>(
       QueueName.apply,
       (job) => process(job.data.ids, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }, job),
-      { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: this.config.pipeline.applyConcurrency, autorun: true },
+      { connection: this.#workerConnection(), prefix: this.prefix, concurrency: this.config.pipeline.applyConcurrency, autorun: true },
     );
+    // Job failures are recorded in the ledger by the processor; this is the worker's own trouble.
+    this.#worker.on('error', (err) => this.log.warn({ err, queue: QueueName.apply }, 'apply worker error'));
     return this.#worker;
   }
 

@@ -1,5 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { watchConnection } from './redis-connection.js';
 import type { HubConfig } from '../src/messages/generated-types.js';
 import { QueueName } from './queue-names.js';
 import type { AttemptInfo } from './apply.queue.js';
@@ -23,22 +25,22 @@ export class DeliverQueues {
     private readonly connection: Redis,
     private readonly prefix: string,
     private readonly config: HubConfig,
+    private readonly log: Logger,
     channels: readonly string[],
   ) {
     for (const channel of channels) {
-      this.#queues.set(
-        channel,
-        new Queue<DeliverJobData>(QueueName.deliver(channel), {
-          connection,
-          prefix,
-          defaultJobOptions: {
-            attempts: config.delivery.attempts,
-            backoff: { type: 'exponential', delay: config.delivery.backoffMs },
-            removeOnComplete: { age: config.queues.removeOnCompleteSeconds },
-            removeOnFail: { age: config.queues.removeOnFailSeconds },
-          },
-        }),
-      );
+      const queue = new Queue<DeliverJobData>(QueueName.deliver(channel), {
+        connection,
+        prefix,
+        defaultJobOptions: {
+          attempts: config.delivery.attempts,
+          backoff: { type: 'exponential', delay: config.delivery.backoffMs },
+          removeOnComplete: { age: config.queues.removeOnCompleteSeconds },
+          removeOnFail: { age: config.queues.removeOnFailSeconds },
+        },
+      });
+      queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue error'));
+      this.#queues.set(channel, queue);
     }
   }
 
@@ -54,15 +56,22 @@ export class DeliverQueues {
     }
   }
 
+  /** Each worker blocks on a connection of its own. */
+  #workerConnection(): Redis {
+    const c = this.connection.duplicate();
+    watchConnection(c, this.log);
+    return c;
+  }
+
   startWorkers(process: DeliverProcessor): void {
     for (const [channel] of this.#queues) {
-      this.#workers.push(
-        new Worker<DeliverJobData>(
-          QueueName.deliver(channel),
-          (job) => process(channel, job.data.ids, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
-          { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: 2 },
-        ),
+      const worker = new Worker<DeliverJobData>(
+        QueueName.deliver(channel),
+        (job) => process(channel, job.data.ids, { attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 }),
+        { connection: this.#workerConnection(), prefix: this.prefix, concurrency: 2 },
       );
+      worker.on('error', (err) => this.log.warn({ err, queue: QueueName.deliver(channel) }, 'delivery worker error'));
+      this.#workers.push(worker);
     }
   }
 

@@ -1,5 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { watchConnection } from './redis-connection.js';
 import type { HubConfig } from '../src/messages/generated-types.js';
 import { QueueName } from './queue-names.js';
 
@@ -17,12 +19,14 @@ export class MaintenanceQueue {
     private readonly connection: Redis,
     private readonly prefix: string,
     private readonly config: HubConfig,
+    private readonly log: Logger,
   ) {
     this.queue = new Queue(QueueName.maintenance, {
       connection,
       prefix,
       defaultJobOptions: { removeOnComplete: { count: 100 }, removeOnFail: { count: 1000 } },
     });
+    this.queue.on('error', (err) => log.warn({ err, queue: QueueName.maintenance }, 'queue error'));
   }
 
   async schedule(): Promise<void> {
@@ -30,12 +34,20 @@ export class MaintenanceQueue {
     await this.queue.upsertJobScheduler('partitions', { every: 6 * 3600 * 1000 }, { name: 'partitions' });
   }
 
+  /** Each worker blocks on a connection of its own. */
+  #workerConnection(): Redis {
+    const c = this.connection.duplicate();
+    watchConnection(c, this.log);
+    return c;
+  }
+
   startWorker(process: (task: MaintenanceTask) => Promise<unknown>): void {
     this.#worker = new Worker(QueueName.maintenance, (job) => process(job.name as MaintenanceTask), {
-      connection: this.connection.duplicate(),
+      connection: this.#workerConnection(),
       prefix: this.prefix,
       concurrency: 1,
     });
+    this.#worker.on('error', (err) => this.log.warn({ err, queue: QueueName.maintenance }, 'maintenance worker error'));
   }
 
   async closeWorker(): Promise<void> {

@@ -118,11 +118,11 @@ export class Hub {
       await database.close();
       throw err;
     }
-    const redis = openRedis(env.redisUrl, 'tracehub');
+    const redis = openRedis(env.redisUrl, 'tracehub', log);
     const metrics = new HubMetrics({ defaultMetrics: options.defaultMetrics ?? true });
-    const applyQueue = new ApplyQueue(redis, env.queuePrefix, config.hub);
-    const deliverQueues = new DeliverQueues(redis, env.queuePrefix, config.hub, [...deliverers.keys()]);
-    const maintenanceQueue = new MaintenanceQueue(redis, env.queuePrefix, config.hub);
+    const applyQueue = new ApplyQueue(redis, env.queuePrefix, config.hub, log);
+    const deliverQueues = new DeliverQueues(redis, env.queuePrefix, config.hub, log, [...deliverers.keys()]);
+    const maintenanceQueue = new MaintenanceQueue(redis, env.queuePrefix, config.hub, log);
     for (const q of [applyQueue.queue, ...deliverQueues.queues, maintenanceQueue.queue]) metrics.watchQueue(q);
     const db = database.db;
     const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics });

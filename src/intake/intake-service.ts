@@ -23,6 +23,16 @@ import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
  * in memory, lets a synchronous channel (REST) answer with every field error at once; nothing is
  * applied before the raw message is committed.
  */
+const ENQUEUE_DEADLINE_MS = 2_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 export interface Submission {
   channel: string;
   format: string;
@@ -221,8 +231,9 @@ export class IntakeService {
       return { ...p.result, ledgerId: p.entry.id, duplicate: false };
     });
     try {
-      await applyQueue.add(toApply);
-      await deliverQueues.add(receipts);
+      // Redis down must not hold the sender's answer: what is stored is safe, and the sweeper
+      // queues it once Redis is back. So the enqueue gets a short deadline.
+      await withDeadline(Promise.all([applyQueue.add(toApply), deliverQueues.add(receipts)]), ENQUEUE_DEADLINE_MS);
     } catch (err) {
       // Stored is what the sender was promised; the sweeper queues these once Redis is back.
       log.warn({ err, count: toApply.length }, 'messages stored but not queued; the sweeper will pick them up');

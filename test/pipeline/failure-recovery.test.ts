@@ -193,3 +193,36 @@ describe('the per-partner pause switch', () => {
     }
   });
 });
+
+describe('a Redis outage at intake', () => {
+  it('still answers the sender once the message is stored, and the message is applied after Redis returns', async () => {
+    const env = testEnvironment('redis-outage');
+    const redisUrl = new URL(env.redisUrl);
+    const proxy = new TcpProxy(redisUrl.hostname, Number(redisUrl.port || 6379));
+    await proxy.start();
+    const viaProxy = new URL(env.redisUrl);
+    viaProxy.port = String(proxy.port);
+    const api = await startTestHub('redis-outage-api', { env: { ...env, redisUrl: viaProxy.toString() }, roles: { api: true, workers: false } });
+    const workers = await startTestHub('redis-outage-workers', { env, roles: { api: false, workers: true }, migrate: false, tuneConfig: (c) => { c.pipeline.staleAfterSeconds = 1; } });
+    try {
+      const fr = await api.agency('FR', 'NCB-PARIS');
+      proxy.cut();
+      const res = await api.hub.app!.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: fr.auth, 'content-type': 'application/json' }, payload: notice(FR, ['DE']) });
+      expect(res.statusCode).toBe(202);
+      const { ledgerId } = res.json();
+      proxy.restore();
+      // The sweeper on the worker side finds it in the ledger whether or not the enqueue survived.
+      await waitFor(async () => {
+        await workers.hub.runMaintenance('sweep');
+        return (await workers.hub.ctx.db.selectFrom('ledger_messages').select('status').where('id', '=', ledgerId).executeTakeFirstOrThrow()).status === 'applied';
+      }, 'the message to be applied after Redis is back', 20_000, 500);
+      expect(await workers.hub.ctx.db.selectFrom('notices').select('id').where('ledger_id', '=', ledgerId).execute()).toHaveLength(1);
+    } finally {
+      proxy.restore();
+      await api.stop();
+      await workers.stop();
+      await proxy.stop();
+      await cleanEnvironment(env);
+    }
+  });
+});
