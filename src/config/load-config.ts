@@ -36,7 +36,7 @@ export function loadConfig(configDir: string, catalog: SchemaCatalog): LoadedCon
   const hubErrors = catalog.check('urn:tracehub:schema:config:hub', hub);
   if (hubErrors.length) throw new ConfigError(shown(hubFile), hubErrors.map((e) => ({ pointer: e.pointer ?? '', message: e.message })));
   const hubConfig = hub as HubConfig;
-  if (!hubConfig.retention.classes[hubConfig.retention.defaultClass]) {
+  if (!Object.hasOwn(hubConfig.retention.classes, hubConfig.retention.defaultClass)) {
     throw new ConfigError(shown(hubFile), [
       { pointer: '/retention/defaultClass', message: `names class "${hubConfig.retention.defaultClass}", which /retention/classes does not define` },
     ]);
@@ -44,7 +44,13 @@ export function loadConfig(configDir: string, catalog: SchemaCatalog): LoadedCon
 
   const partnerDir = join(configDir, 'partners');
   const partners = new Map<string, PartnerConfig>();
-  const files = readdirSync(partnerDir).filter((f) => f.endsWith('.json')).sort();
+  let names: string[];
+  try {
+    names = readdirSync(partnerDir);
+  } catch (err) {
+    throw new ConfigError(shown(partnerDir), [{ pointer: '', message: `cannot be read (${(err as NodeJS.ErrnoException).code}); it holds one file per partner country` }]);
+  }
+  const files = names.filter((f) => f.endsWith('.json')).sort();
   for (const name of files) {
     const file = join(partnerDir, name);
     const doc = readJson(file, shown(file));
@@ -57,7 +63,7 @@ export function loadConfig(configDir: string, catalog: SchemaCatalog): LoadedCon
     if (partner.country === hubConfig.identity.country) {
       throw new ConfigError(shown(file), [{ pointer: '/country', message: `"${partner.country}" is the hub's own identity country` }]);
     }
-    if (partner.retentionClass && !hubConfig.retention.classes[partner.retentionClass]) {
+    if (partner.retentionClass && !Object.hasOwn(hubConfig.retention.classes, partner.retentionClass)) {
       throw new ConfigError(shown(file), [
         { pointer: '/retentionClass', message: `"${partner.retentionClass}" is not a retention class in hub.json (${Object.keys(hubConfig.retention.classes).join(', ')})` },
       ]);

@@ -68,16 +68,21 @@ export function loadSchemaCatalog(schemaDir: string = join(projectRoot(), 'schem
 }
 
 /** ajv errors as the hub reports them: a JSON pointer to the field, a stable code and a sentence. */
+/** RFC 6901: a property name inside a JSON pointer escapes "~" and "/". */
+function pointerToken(name: unknown): string {
+  return String(name).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 export function toFieldErrors(errors: readonly ErrorObject[], pointerPrefix = ''): FieldError[] {
   return errors.map((e) => {
     let pointer = pointerPrefix + e.instancePath;
     let message = e.message ?? 'is invalid';
     const params = e.params as Record<string, unknown>;
     if (e.keyword === 'required') {
-      pointer += `/${String(params.missingProperty)}`;
+      pointer += `/${pointerToken(params.missingProperty)}`;
       message = 'is required';
     } else if (e.keyword === 'additionalProperties') {
-      pointer += `/${String(params.additionalProperty)}`;
+      pointer += `/${pointerToken(params.additionalProperty)}`;
       message = 'is not an allowed property';
     } else if (e.keyword === 'enum') {
       message = `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;

@@ -228,7 +228,6 @@ describe('canonical-xml format adapter', () => {
     it.each([
       ['an unclosed element', '<message xmlns="urn:tracehub:message:1"><messageId>m-1</message>'],
       ['text before the root', 'hello <message/>'],
-      ['two root elements', '<message></message><message></message>'],
       ['an unescaped ampersand', '<message><subject>Smith & Wesson</subject></message>'],
       ['JSON sent to the XML adapter', '{"messageId":"m-1"}'],
     ])('refuses %s with xml.malformed', (_label, xml) => {
@@ -236,6 +235,16 @@ describe('canonical-xml format adapter', () => {
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ pointer: '/', code: 'xml.malformed' });
       expect(errors[0]!.message).toMatch(/^is not well-formed XML: /);
+    });
+
+    // Documents a bug: xml2js reports the first root element and ignores everything after it, so a
+    // document that is not well-formed (a second envelope smuggled after the first, trailing
+    // text) is accepted and the rest silently dropped.
+    it.each([
+      ['a second root element after the first', NOTICE_XML + '<message><messageId>smuggled</messageId></message>'],
+      ['text after the root element', NOTICE_XML + 'trailing garbage'],
+    ])('refuses %s with xml.malformed', (_label, xml) => {
+      expect(errorsOf(normalise(xml)).map((e) => e.code)).toEqual(['xml.malformed']);
     });
 
     it('refuses a document whose root is not <message> with xml.wrong-root, naming the root found', () => {
