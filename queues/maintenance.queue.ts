@@ -9,7 +9,7 @@ import { QueueName } from './queue-names.js';
  * Repeatable housekeeping. Job schedulers live in Redis, so however many hub processes run, each
  * occurrence is taken by one worker only: the sweep and the partition roll never run twice at once.
  */
-export type MaintenanceTask = 'sweep' | 'partitions';
+export type MaintenanceTask = 'sweep' | 'startup-sweep' | 'partitions' | 'record-reviews';
 
 export class MaintenanceQueue {
   readonly queue: Queue;
@@ -32,6 +32,8 @@ export class MaintenanceQueue {
   async schedule(): Promise<void> {
     await this.queue.upsertJobScheduler('sweep', { every: this.config.pipeline.sweepIntervalSeconds * 1000 }, { name: 'sweep' });
     await this.queue.upsertJobScheduler('partitions', { every: 6 * 3600 * 1000 }, { name: 'partitions' });
+    // Idempotent, so running it more often than daily only makes reminders more punctual.
+    await this.queue.upsertJobScheduler('record-reviews', { every: 3600 * 1000 }, { name: 'record-reviews' });
   }
 
   /** Each worker blocks on a connection of its own. */

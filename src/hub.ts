@@ -17,6 +17,9 @@ import { openDatabase, ensureDatabaseExists, type DatabaseHandle } from './db/da
 import type { Database } from './db/database-types.js';
 import { migrateToLatest } from './db/migrate.js';
 import { hubNoticeHandler } from './handlers/hub-notice-handler.js';
+import { recordStatusHandler, recordUpsertHandler } from './handlers/record-handlers.js';
+import { loadReferenceCatalogue, type ReferenceCatalogue } from './reference/reference-catalogue.js';
+import { runRecordReviews } from './records/record-review.js';
 import { buildApp } from './http/app.js';
 import { KeyVerifier } from './identity/agency-repository.js';
 import { IntakeService } from './intake/intake-service.js';
@@ -60,6 +63,7 @@ export interface HubContext {
   formats: ReadonlyMap<string, FormatAdapter>;
   deliverers: ReadonlyMap<string, ChannelDeliverer>;
   handlers: HandlerRegistry;
+  reference: ReferenceCatalogue;
   db: Kysely<Database>;
   redis: Redis;
   applyQueue: ApplyQueue;
@@ -69,6 +73,8 @@ export interface HubContext {
   keys: KeyVerifier;
   metrics: HubMetrics;
   log: Logger;
+  /** Applies messages now, in this process (synchronous REST writes), and queues their deliveries. */
+  applyNow(ids: readonly string[]): Promise<ApplyOutcome>;
   /** Queues everything held back for a partner (after resume). */
   requeueHeldFor(country: string): Promise<void>;
 }
@@ -102,7 +108,16 @@ export class Hub {
     const config = loadConfig(env.configDir, catalog);
     options.tuneConfig?.(config.hub);
     const types = discoverMessageTypes(catalog);
-    const handlers = new HandlerRegistry([hubNoticeHandler as MessageHandler<never>, ...(options.handlers ?? [])], types);
+    const reference = loadReferenceCatalogue(undefined, catalog);
+    const handlers = new HandlerRegistry(
+      [
+        hubNoticeHandler as MessageHandler<never>,
+        recordUpsertHandler({ config, reference }) as MessageHandler<never>,
+        recordStatusHandler() as MessageHandler<never>,
+        ...(options.handlers ?? []),
+      ],
+      types,
+    );
     const formats = builtInFormats();
     const deliverers = new Map<string, ChannelDeliverer>([[restInboxDeliverer.channel, restInboxDeliverer]]);
     checkWiring(config, formats, deliverers);
@@ -128,7 +143,12 @@ export class Hub {
     const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics });
     const keys = new KeyVerifier(db, (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000);
     const ctx: HubContext = {
-      env, config, catalog, types, formats, deliverers, handlers, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log,
+      env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log,
+      async applyNow(ids) {
+        const outcome = await applyMessages({ db, config, handlers, log, metrics }, ids, { attemptsMade: 0, maxAttempts: 1 });
+        await deliverQueues.add(outcome.deliveries);
+        return outcome;
+      },
       async requeueHeldFor(country) {
         const held = await findHeldFor(db, country);
         await applyQueue.add(held.messages);
@@ -160,12 +180,27 @@ export class Hub {
 
   async runMaintenance(task: MaintenanceTask): Promise<unknown> {
     const { ctx } = this;
-    if (task === 'sweep') {
-      const found = await findUnfinished(ctx.db, ctx.config.hub.pipeline.staleAfterSeconds);
+    if (task === 'sweep' || task === 'startup-sweep') {
+      // At start nothing of this process is in flight, so everything unfinished is taken at once
+      // (a crash leaves work that is seconds old). Later sweeps take only what has waited long,
+      // and only while the apply queue is idle: a busy queue is a backlog, not lost work.
+      if (task === 'sweep') {
+        const counts = await ctx.applyQueue.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        if (Object.values(counts).some((n) => n > 0)) return { skipped: 'apply queue busy' };
+      }
+      const found = await findUnfinished(ctx.db, task === 'startup-sweep' ? 0 : ctx.config.hub.pipeline.staleAfterSeconds);
       await ctx.applyQueue.add(found.messages);
       await ctx.deliverQueues.add(found.deliveries);
-      if (found.messages.length || found.deliveries.size) ctx.log.info({ messages: found.messages.length, deliveries: [...found.deliveries.values()].flat().length }, 'sweeper queued unfinished work');
+      if (found.messages.length || found.deliveries.size) ctx.log.info({ task, messages: found.messages.length, deliveries: [...found.deliveries.values()].flat().length }, 'sweeper queued unfinished work');
       return found;
+    }
+    if (task === 'record-reviews') {
+      const r = await runRecordReviews(ctx.db, ctx.config);
+      const byChannel = new Map<string, string[]>();
+      for (const o of r.outbox) byChannel.set(o.channel, [...(byChannel.get(o.channel) ?? []), o.id]);
+      await ctx.deliverQueues.add(byChannel);
+      if (r.reminded || r.overdue) ctx.log.info({ reminded: r.reminded, overdue: r.overdue }, 'record reviews');
+      return r;
     }
     const plan = await maintainPartitions(ctx.db, ctx.config.hub.retention.classes);
     const pruned = await pruneDedupKeys(ctx.db, ctx.config.hub.retention.idempotencyWindowDays);
@@ -182,8 +217,9 @@ export class Hub {
       ctx.deliverQueues.startWorkers((channel, ids, attempt) => this.deliver(channel, ids, attempt));
       ctx.maintenanceQueue.startWorker((task) => this.runMaintenance(task));
       await ctx.maintenanceQueue.schedule();
-      // Work left over by a crash is picked up at once, not at the first scheduled sweep.
-      await ctx.maintenanceQueue.queue.add('sweep', {});
+      // Work left over by a crash is picked up at once, before new work arrives, not at the
+      // first scheduled sweep.
+      await this.runMaintenance('startup-sweep').catch((err: unknown) => ctx.log.warn({ err }, 'start-up sweep failed; the scheduled sweep will retry'));
     }
     if (this.app) await this.app.listen({ host: ctx.env.host, port: ctx.env.port });
     ctx.log.info({ roles: this.roles, address: this.address() }, 'tracehub started');

@@ -10,7 +10,8 @@ export interface LoadedConfig {
   partners: ReadonlyMap<string, PartnerConfig>;
 }
 
-function readJson(file: string, shownAs: string): unknown {
+/** Reads a JSON configuration file; any fault is a ConfigError naming the file. */
+export function readJsonConfig(file: string, shownAs: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -32,7 +33,7 @@ export function loadConfig(configDir: string, catalog: SchemaCatalog): LoadedCon
   const shown = (file: string) => relative(process.cwd(), file) || file;
 
   const hubFile = join(configDir, 'hub.json');
-  const hub = readJson(hubFile, shown(hubFile));
+  const hub = readJsonConfig(hubFile, shown(hubFile));
   const hubErrors = catalog.check('urn:tracehub:schema:config:hub', hub);
   if (hubErrors.length) throw new ConfigError(shown(hubFile), hubErrors.map((e) => ({ pointer: e.pointer ?? '', message: e.message })));
   const hubConfig = hub as HubConfig;
@@ -53,7 +54,7 @@ export function loadConfig(configDir: string, catalog: SchemaCatalog): LoadedCon
   const files = names.filter((f) => f.endsWith('.json')).sort();
   for (const name of files) {
     const file = join(partnerDir, name);
-    const doc = readJson(file, shown(file));
+    const doc = readJsonConfig(file, shown(file));
     const errors = catalog.check('urn:tracehub:schema:config:partner', doc);
     if (errors.length) throw new ConfigError(shown(file), errors.map((e) => ({ pointer: e.pointer ?? '', message: e.message })));
     const partner = doc as PartnerConfig;

@@ -26,6 +26,7 @@ export interface LedgerMessagesTable {
   correlation_id: string | null;
   sent_at: Timestamp | null;
   business_keys: string[];
+  lineage: Json;
   envelope: Json | null;
   status: MessageStatus;
   errors: Json | null;
@@ -35,19 +36,6 @@ export interface LedgerMessagesTable {
   file_id: string | null;
   file_index: number | null;
   updated_at: Timestamp;
-}
-
-export interface LedgerEventsTable {
-  seq: Generated<string>;
-  message_id: string;
-  retention_class: string;
-  message_received_at: Timestamp;
-  at: DefaultTimestamp;
-  stage: string;
-  event: string;
-  reason: string | null;
-  detail: Json | null;
-  actor: string | null;
 }
 
 export interface LedgerDedupTable {
@@ -63,7 +51,7 @@ export type OutboxStatus = 'pending' | 'delivered' | 'acked' | 'failed' | 'dead'
 
 export interface OutboxTable {
   id: string;
-  source_ledger_id: string;
+  source_ledger_id: string | null;
   correlation_id: string | null;
   recipient_country: string;
   recipient_agency: string | null;
@@ -133,9 +121,68 @@ export interface NoticesTable {
   created_at: DefaultTimestamp;
 }
 
+export type RecordStatus = 'LOST' | 'STOLEN' | 'TRAFFICKED' | 'SMUGGLED' | 'SEIZED_FOR_TRACING' | 'LOCATED' | 'CLEARED' | 'CANCELLED';
+
+export interface RecordsTable {
+  id: string;
+  owner_country: string;
+  owner_agency: string;
+  owner_reference: string;
+  status: RecordStatus;
+  version: number;
+  serial: string;
+  serial_key: string;
+  match_keys: string[];
+  make_text: string;
+  make_id: string | null;
+  model: string | null;
+  calibre_text: string;
+  calibre_id: string | null;
+  type_text: string;
+  type_id: string | null;
+  ncic_typ: string | null;
+  country_of_manufacture: string | null;
+  event_date: ColumnType<Date, Date | string, Date | string>;
+  event_country: string | null;
+  case_number: string;
+  firearm: Json;
+  event: Json;
+  visibility: 'all' | 'allow' | 'deny';
+  visibility_countries: string[];
+  confidentiality: string;
+  review_date: ColumnType<Date, Date | string, Date | string>;
+  review_reminded_at: Timestamp | null;
+  review_overdue: Generated<boolean>;
+  content_hash: Buffer;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  last_ledger_id: string | null;
+}
+
+export interface RecordVersionsTable {
+  record_id: string;
+  version: number;
+  status: string;
+  ledger_id: string | null;
+  agency: string;
+  at: DefaultTimestamp;
+  change: string;
+  snapshot: Json;
+}
+
+export interface ReferenceUnmappedTable {
+  kind: string;
+  value: string;
+  occurrences: Generated<number>;
+  first_seen: DefaultTimestamp;
+  last_seen: DefaultTimestamp;
+}
+
 export interface Database {
+  records: RecordsTable;
+  record_versions: RecordVersionsTable;
+  reference_unmapped: ReferenceUnmappedTable;
   ledger_messages: LedgerMessagesTable;
-  ledger_events: LedgerEventsTable;
   ledger_dedup: LedgerDedupTable;
   outbox: OutboxTable;
   agencies: AgenciesTable;

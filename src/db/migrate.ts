@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-ledger.js';
 import * as m0002 from './migrations/0002-notices.js';
+import * as m0003 from './migrations/0003-records.js';
 
 /**
  * Migrations are imported statically (not discovered on disk) so the compiled build and the test
@@ -9,6 +10,7 @@ import * as m0002 from './migrations/0002-notices.js';
 const migrations: Record<string, Migration> = {
   '0001-ledger': m0001,
   '0002-notices': m0002,
+  '0003-records': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -6,6 +6,7 @@ import { installProblemHandlers } from './problem-details.js';
 import { problemSchema } from './openapi-schemas.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
+import { recordRoutes } from './routes/record-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { queueBoard } from './queue-board.js';
@@ -54,6 +55,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
   await app.register(operationsRoutes(ctx));
   await app.register(messageRoutes(ctx), { prefix: '/v1' });
   await app.register(inboxRoutes(ctx), { prefix: '/v1' });
+  await app.register(recordRoutes(ctx), { prefix: '/v1' });
   await app.register(adminRoutes(ctx), { prefix: '/v1/admin' });
   await app.register(queueBoard(ctx), { prefix: '/admin/queues' });
   return app;

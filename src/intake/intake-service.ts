@@ -108,8 +108,9 @@ export class IntakeService {
   }
 
   /** Waits for in-flight ledger writes (graceful shutdown). */
-  drain(): Promise<void> {
-    return this.#groupCommit.drain();
+  async drain(): Promise<void> {
+    await this.#groupCommit.drain();
+    await this.deps.applyQueue.flush();
   }
 
   /** Normalise and validate in memory; no I/O. */
@@ -222,6 +223,9 @@ export class IntakeService {
       const o = outcomes[i]!;
       if (!o.stored) {
         metrics.messages.inc({ stage: 'intake', outcome: 'duplicate' });
+        // A sender repeats a message when it got no answer, maybe because the hub died between
+        // storing and queuing it: queue the original again (applying is idempotent).
+        if (o.originalStatus === 'validated') toApply.push(o.duplicateOf);
         // A repeat is answered as the original was; its own (possibly different) verdict is moot.
         return { ...p.result, ledgerId: o.duplicateOf, duplicate: true, duplicateReason: o.reason };
       }
@@ -230,13 +234,13 @@ export class IntakeService {
       for (const r of p.entry.outbox) receipts.set(r.channel, [...(receipts.get(r.channel) ?? []), r.id]);
       return { ...p.result, ledgerId: p.entry.id, duplicate: false };
     });
-    try {
+    applyQueue.enqueueSoon(toApply);
+    if (receipts.size) {
       // Redis down must not hold the sender's answer: what is stored is safe, and the sweeper
       // queues it once Redis is back. So the enqueue gets a short deadline.
-      await withDeadline(Promise.all([applyQueue.add(toApply), deliverQueues.add(receipts)]), ENQUEUE_DEADLINE_MS);
-    } catch (err) {
-      // Stored is what the sender was promised; the sweeper queues these once Redis is back.
-      log.warn({ err, count: toApply.length }, 'messages stored but not queued; the sweeper will pick them up');
+      await withDeadline(deliverQueues.add(receipts), ENQUEUE_DEADLINE_MS).catch((err: unknown) =>
+        log.warn({ err, count: receipts.size }, 'receipts stored but not queued; the sweeper will pick them up'),
+      );
     }
     return results;
   }

@@ -7,10 +7,9 @@ import type { Database } from '../db/database-types.js';
  * message store never grows without bound.
  */
 
-const PARTITIONED = ['ledger_messages', 'ledger_events'] as const;
+const PARTITIONED = ['ledger_messages'] as const;
 const TIME_COLUMN: Record<(typeof PARTITIONED)[number], string> = {
   ledger_messages: 'received_at',
-  ledger_events: 'message_received_at',
 };
 /** Arbitrary constant naming the advisory lock that serialises partition DDL across hub processes. */
 const PARTITION_LOCK = 74_201_001;

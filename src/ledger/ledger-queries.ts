@@ -85,14 +85,16 @@ export interface LineageEvent {
 }
 
 export async function getLineage(db: Kysely<Database>, ledgerId: string): Promise<LineageEvent[]> {
-  const rows = await db
-    .selectFrom('ledger_events')
-    .select(['at', 'stage', 'event', 'reason', 'detail', 'actor'])
-    .where('message_id', '=', ledgerId)
-    .where('message_received_at', '=', uuidv7Time(ledgerId))
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => ({ at: (r.at as Date).toISOString(), stage: r.stage, event: r.event, reason: r.reason, detail: r.detail, actor: r.actor }));
+  const row = await db.selectFrom('ledger_messages').select('lineage').where('id', '=', ledgerId).where('received_at', '=', uuidv7Time(ledgerId)).executeTakeFirst();
+  const events = Array.isArray(row?.lineage) ? (row.lineage as Partial<LineageEvent>[]) : [];
+  return events.map((e) => ({
+    at: new Date(e.at as string).toISOString(),
+    stage: e.stage ?? '',
+    event: e.event ?? '',
+    reason: e.reason ?? null,
+    detail: e.detail ?? null,
+    actor: e.actor ?? null,
+  }));
 }
 
 export async function getReplays(db: Kysely<Database>, ledgerId: string): Promise<{ ledgerId: string; status: string; receivedAt: string }[]> {

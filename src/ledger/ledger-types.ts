@@ -55,7 +55,8 @@ export interface LedgerEntry {
 
 export interface OutboxRecord {
   id: string;
-  sourceLedgerId: string;
+  /** The inbound message that caused it; null for messages the hub originates (reminders). */
+  sourceLedgerId: string | null;
   correlationId: string | null;
   recipientCountry: string;
   recipientAgency: string | null;
@@ -65,4 +66,7 @@ export interface OutboxRecord {
   envelope: Record<string, unknown>;
 }
 
-export type StoreOutcome = { stored: true } | { stored: false; duplicateOf: string; reason: 'message-id' | 'content' };
+export type StoreOutcome =
+  | { stored: true }
+  /** originalStatus is null when the original's partition has been dropped by retention. */
+  | { stored: false; duplicateOf: string; reason: 'message-id' | 'content'; originalStatus: MessageStatus | null };

@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/database-types.js';
+import type { Database, MessageStatus } from '../db/database-types.js';
+import { appendLineage, type LineageTarget } from './ledger-lineage.js';
 import type { LedgerEntry, OutboxRecord, StoreOutcome } from './ledger-types.js';
 
 /**
- * The ledger's write path. One statement stores a whole batch: idempotency keys, raw messages,
- * their first lineage events and any receipts, so "stored" is atomic per batch and costs one round
+ * The ledger's write path. One statement stores a whole batch: idempotency keys, raw messages
+ * with their first lineage events, and any receipts, so "stored" is atomic per batch and costs one round
  * trip however many messages share it. Arrays go in through unnest() so the statement text (and
  * its plan) is the same for every batch size.
  */
@@ -27,10 +28,11 @@ export async function storeEntries(db: Kysely<Database>, entries: readonly Ledge
         ${col((e) => JSON.stringify(e.businessKeys))}::text[], ${col((e) => (e.envelope === undefined ? null : JSON.stringify(e.envelope)))}::text[],
         ${col((e) => e.status)}::text[], ${col((e) => (e.errors?.length ? JSON.stringify(e.errors) : null))}::text[],
         ${col((e) => JSON.stringify(e.events))}::text[], ${col((e) => e.replayOf ?? null)}::uuid[],
-        ${col((e) => e.fileId ?? null)}::uuid[], ${col((e) => e.fileIndex ?? null)}::int[], ${col(dedupSender)}::text[]
+        ${col((e) => e.fileId ?? null)}::uuid[], ${col((e) => e.fileIndex ?? null)}::int[], ${col(dedupSender)}::text[],
+        ${col((e) => (e.outbox.length ? JSON.stringify(e.outbox) : null))}::text[]
       ) as t(id, retention_class, received_at, channel, format, content_type, sender_country, sender_agency, raw,
              sha256, message_id, type, correlation_id, sent_at, business_keys, envelope, status, errors, events,
-             replay_of, file_id, file_index, dedup_sender)
+             replay_of, file_id, file_index, dedup_sender, outbox)
     ),
     claimed as (
       insert into ledger_dedup (sender, message_id, sha256, ledger_id, retention_class, received_at)
@@ -43,52 +45,57 @@ export async function storeEntries(db: Kysely<Database>, entries: readonly Ledge
     ),
     msgs as (
       insert into ledger_messages (id, retention_class, received_at, channel, format, content_type, sender_country,
-        sender_agency, raw, sha256, size_bytes, message_id, type, correlation_id, sent_at, business_keys, envelope,
+        sender_agency, raw, sha256, size_bytes, message_id, type, correlation_id, sent_at, business_keys, lineage, envelope,
         status, errors, replay_of, file_id, file_index, updated_at)
       select id, retention_class, received_at, channel, format, content_type, sender_country, sender_agency, raw,
         sha256, octet_length(raw), message_id, type, correlation_id, sent_at,
-        array(select jsonb_array_elements_text(business_keys::jsonb)), envelope::jsonb, status, errors::jsonb,
+        array(select jsonb_array_elements_text(business_keys::jsonb)), events::jsonb, envelope::jsonb, status, errors::jsonb,
         replay_of, file_id, file_index, now()
       from accepted
     ),
-    evs as (
-      insert into ledger_events (message_id, retention_class, message_received_at, at, stage, event, reason, detail, actor)
-      select a.id, a.retention_class, a.received_at, (ev->>'at')::timestamptz, ev->>'stage', ev->>'event', ev->>'reason', ev->'detail', ev->>'actor'
-      from accepted a cross join lateral jsonb_array_elements(a.events::jsonb) ev
+    receipts as (
+      insert into outbox (id, source_ledger_id, correlation_id, recipient_country, recipient_agency, channel, format, type, envelope, status)
+      select (o->>'id')::uuid, (o->>'sourceLedgerId')::uuid, o->>'correlationId', o->>'recipientCountry', o->>'recipientAgency',
+             o->>'channel', o->>'format', o->>'type', o->'envelope', 'pending'
+      from accepted a cross join lateral jsonb_array_elements(a.outbox::jsonb) o
+      where a.outbox is not null
+      on conflict (id) do nothing
     )
     select id from accepted`.execute(db);
 
   const stored = new Set(inserted.rows.map((r) => r.id));
-  const outbox = entries.filter((e) => stored.has(e.id)).flatMap((e) => e.outbox);
-  if (outbox.length) await insertOutbox(db, outbox);
 
   const outcomes: StoreOutcome[] = entries.map(() => ({ stored: true }));
   const duplicates = entries.map((e, i) => ({ e, i })).filter(({ e }) => !stored.has(e.id));
   if (duplicates.length) {
-    const originals = await sql<{ ledger_id: string; sender: string | null; message_id: string | null; sha256: Buffer; retention_class: string; received_at: Date }>`
-      select ledger_id, sender, message_id, sha256, retention_class, received_at from ledger_dedup
-      where (sender, message_id) in (select * from unnest(${duplicates.map(({ e }) => dedupSender(e))}::text[], ${duplicates.map(({ e }) => e.messageId ?? null)}::text[]))
-         or sha256 = any(${duplicates.map(({ e }) => e.sha256)}::bytea[])`.execute(db);
+    const originals = await sql<{ ledger_id: string; sender: string | null; message_id: string | null; sha256: Buffer; received_at: Date; status: MessageStatus | null }>`
+      select d.ledger_id, d.sender, d.message_id, d.sha256, d.received_at, m.status from ledger_dedup d
+      left join ledger_messages m on m.id = d.ledger_id and m.received_at = d.received_at
+      where (d.sender, d.message_id) in (select * from unnest(${duplicates.map(({ e }) => dedupSender(e))}::text[], ${duplicates.map(({ e }) => e.messageId ?? null)}::text[]))
+         or d.sha256 = any(${duplicates.map(({ e }) => e.sha256)}::bytea[])`.execute(db);
     const byKey = new Map(originals.rows.filter((r) => r.message_id).map((r) => [`${r.sender}\u0000${r.message_id}`, r]));
     const byHash = new Map(originals.rows.map((r) => [r.sha256.toString('hex'), r]));
-    const events: { id: string; cls: string; at: Date; detail: string }[] = [];
+    const repeats: LineageTarget[] = [];
     for (const { e, i } of duplicates) {
       const bySender = e.messageId ? byKey.get(`${dedupSender(e)}\u0000${e.messageId}`) : undefined;
       const original = bySender ?? byHash.get(e.sha256.toString('hex'));
       if (!original) throw new Error(`ledger: ${e.id} was neither stored nor matched to an original`);
-      outcomes[i] = { stored: false, duplicateOf: original.ledger_id, reason: bySender ? 'message-id' : 'content' };
-      events.push({
+      outcomes[i] = { stored: false, duplicateOf: original.ledger_id, reason: bySender ? 'message-id' : 'content', originalStatus: original.status };
+      repeats.push({
         id: original.ledger_id,
-        cls: original.retention_class,
-        at: original.received_at,
-        detail: JSON.stringify({ channel: e.channel, sha256: e.sha256.toString('hex'), sameContent: original.sha256.equals(e.sha256) }),
+        receivedAt: original.received_at,
+        detail: { channel: e.channel, sha256: e.sha256.toString('hex'), sameContent: original.sha256.equals(e.sha256) },
       });
     }
-    // The repeat is not stored again, but its arrival is part of the original's history.
-    await sql`
-      insert into ledger_events (message_id, retention_class, message_received_at, stage, event, reason, detail)
-      select a, b, c, 'intake', 'duplicate', 'already received; acknowledged with the original id', d::jsonb
-      from unnest(${events.map((x) => x.id)}::uuid[], ${events.map((x) => x.cls)}::text[], ${events.map((x) => x.at)}::timestamptz[], ${events.map((x) => x.detail)}::text[]) as t(a, b, c, d)`.execute(db);
+    // The repeat is not stored again, but its arrival is part of the original's history. One
+    // update per original, however many repeats of it this batch holds.
+    const byOriginal = new Map<string, LineageTarget[]>();
+    for (const r of repeats) byOriginal.set(r.id, [...(byOriginal.get(r.id) ?? []), r]);
+    while (byOriginal.size) {
+      const targets = [...byOriginal.values()].map((list) => list.shift()!);
+      for (const [id, list] of byOriginal) if (list.length === 0) byOriginal.delete(id);
+      await appendLineage(db, targets, { stage: 'intake', event: 'duplicate', reason: 'already received; acknowledged with the original id' });
+    }
   }
   return outcomes;
 }

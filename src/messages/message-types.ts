@@ -31,15 +31,23 @@ export function normaliseKeyValue(value: string): string {
   return value.normalize('NFKC').toUpperCase().replace(/\s+/g, '');
 }
 
+/** Values at a JSON pointer whose `*` segments stand for every array element; arrays at the end are flattened. */
+function valuesAt(node: unknown, parts: readonly string[]): unknown[] {
+  if (parts.length === 0) return Array.isArray(node) ? node : [node];
+  const [head, ...rest] = parts;
+  if (head === '*') return Array.isArray(node) ? node.flatMap((n) => valuesAt(n, rest)) : [];
+  const next = node && typeof node === 'object' ? (node as Record<string, unknown>)[head!] : undefined;
+  return next === undefined ? [] : valuesAt(next, rest);
+}
+
 /** `kind:value` strings for the ledger's business_keys column. */
 export function extractBusinessKeys(def: MessageTypeDefinition | undefined, payload: unknown): string[] {
   if (!def || !payload || typeof payload !== 'object') return [];
   const keys = new Set<string>();
   for (const [kind, pointer] of Object.entries(def.businessKeys)) {
-    let node: unknown = payload;
-    for (const part of pointer.split('/').filter(Boolean)) node = (node as Record<string, unknown> | undefined)?.[part];
-    const values = Array.isArray(node) ? node : [node];
-    for (const v of values) if (typeof v === 'string' && v.trim()) keys.add(`${kind}:${normaliseKeyValue(v)}`);
+    for (const v of valuesAt(payload, pointer.split('/').filter(Boolean))) {
+      if (typeof v === 'string' && v.trim()) keys.add(`${kind}:${normaliseKeyValue(v)}`);
+    }
   }
   return [...keys];
 }

@@ -32,7 +32,8 @@ function listSchemaFiles(dir: string): string[] {
 }
 
 export function loadSchemaCatalog(schemaDir: string = join(projectRoot(), 'schemas'), extra: readonly SchemaDocument[] = []): SchemaCatalog {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: true });
+  // strictRequired off: if/then blocks legitimately require properties defined beside them.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, useDefaults: true });
   addFormats.default(ajv);
   ajv.addKeyword('x-tracehub');
   const schemas = new Map<string, SchemaDocument>();
@@ -57,6 +58,8 @@ export function loadSchemaCatalog(schemaDir: string = join(projectRoot(), 'schem
     }
     return fn;
   };
+  // Compile everything now: a schema ajv cannot compile must stop the start, not fail a request.
+  for (const id of schemas.keys()) validator(id);
   return {
     schemas,
     validator,
@@ -74,7 +77,9 @@ function pointerToken(name: unknown): string {
 }
 
 export function toFieldErrors(errors: readonly ErrorObject[], pointerPrefix = ''): FieldError[] {
-  return errors.map((e) => {
+  // An if/then failure is reported twice: the missing field itself, and "must match then" on the
+  // object around it. The first says everything.
+  return errors.filter((e) => e.keyword !== 'if').map((e) => {
     let pointer = pointerPrefix + e.instancePath;
     let message = e.message ?? 'is invalid';
     const params = e.params as Record<string, unknown>;

@@ -5,6 +5,7 @@ import type { DeliverQueues } from '../../queues/deliver.queue.js';
 import type { Database } from '../db/database-types.js';
 import { uuidv7Time } from '../ids/uuidv7.js';
 import type { IntakeService } from '../intake/intake-service.js';
+import { appendLineage } from '../ledger/ledger-lineage.js';
 import { storeEntries } from '../ledger/ledger-writer.js';
 
 /**
@@ -50,9 +51,7 @@ export async function replayMessages(
         replayOf: original,
       });
       await storeEntries(trx, [prepared.entry]);
-      await sql`update ledger_messages set status = 'replayed', updated_at = now() where id = ${original} and received_at = ${row.received_at}`.execute(trx);
-      await sql`insert into ledger_events (message_id, retention_class, message_received_at, stage, event, reason, detail, actor)
-        values (${original}, ${row.retention_class}, ${row.received_at}, 'admin', 'replayed', ${reason}, ${JSON.stringify({ replay: prepared.entry.id })}::jsonb, ${actor})`.execute(trx);
+      await appendLineage(trx, [{ id: original, receivedAt: row.received_at, detail: { replay: prepared.entry.id } }], { stage: 'admin', event: 'replayed', reason, actor }, { status: 'replayed' });
       await trx.insertInto('audit_log').values({ actor, action: 'message.replay', target: original, detail: JSON.stringify({ replay: prepared.entry.id, reason }) }).execute();
       deps.log.info({ correlationId: row.correlation_id, ledgerId: original, replay: prepared.entry.id, actor }, 'message replayed');
       if (prepared.entry.status === 'validated') toApply.push(prepared.entry.id);

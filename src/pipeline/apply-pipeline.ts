@@ -7,6 +7,7 @@ import { classifyFailure, describeError } from '../errors/failure-class.js';
 import { HubError } from '../errors/hub-error.js';
 import { uuidv7Time } from '../ids/uuidv7.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
+import { appendLineage } from '../ledger/ledger-lineage.js';
 import { insertOutbox } from '../ledger/ledger-writer.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
 import type { HubMetrics } from '../observability/hub-metrics.js';
@@ -36,6 +37,8 @@ export interface ApplyDeps {
 export interface ApplyOutcome {
   applied: string[];
   rejected: string[];
+  /** Why each rejected message was rejected (synchronous channels answer with it). */
+  rejections: Map<string, HubError>;
   /** Left for later: sender paused, or locked by another job. */
   skipped: string[];
   /** Outbox ids to deliver, by channel. */
@@ -54,6 +57,11 @@ interface Row {
   envelope: Envelope;
 }
 
+interface RejectedRow {
+  row: Row;
+  cause: HubError;
+}
+
 class RejectOne extends Error {
   constructor(
     readonly row: Row,
@@ -70,21 +78,27 @@ function timeBounds(ids: readonly string[]): { from: Date; to: Date } {
 }
 
 export async function applyMessages(deps: ApplyDeps, ids: readonly string[], attempt: AttemptInfo): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: [], rejected: [], skipped: [], deliveries: new Map() };
+  const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map() };
   let remaining = [...ids];
   for (let round = 0; remaining.length && round <= ids.length; round++) {
     try {
       const done = await deps.metrics.time('apply', () => applyOnce(deps, remaining));
       outcome.applied.push(...done.applied);
       outcome.skipped.push(...done.skipped);
+      for (const { row, cause } of done.rejected) {
+        outcome.rejected.push(row.id);
+        outcome.rejections.set(row.id, cause);
+      }
       for (const r of done.outbox) outcome.deliveries.set(r.channel, [...(outcome.deliveries.get(r.channel) ?? []), r.id]);
       deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
+      if (done.rejected.length) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, done.rejected.length);
       return outcome;
     } catch (err) {
       if (err instanceof RejectOne) {
-        const receipt = await rejectAtApply(deps, err.row, err.cause);
+        const receipt = await deps.db.transaction().execute((trx) => markRejected(deps, trx, err.row, err.cause));
         if (receipt) outcome.deliveries.set(receipt.channel, [...(outcome.deliveries.get(receipt.channel) ?? []), receipt.id]);
         outcome.rejected.push(err.row.id);
+        outcome.rejections.set(err.row.id, err.cause);
         deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' });
         remaining = remaining.filter((id) => id !== err.row.id);
         continue;
@@ -96,7 +110,7 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
   return outcome;
 }
 
-async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<{ applied: string[]; skipped: string[]; outbox: OutboxRecord[] }> {
+async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<{ applied: string[]; rejected: RejectedRow[]; skipped: string[]; outbox: OutboxRecord[] }> {
   const { db, config, handlers, log } = deps;
   const { from, to } = timeBounds(ids);
   return db.transaction().execute(async (trx) => {
@@ -111,78 +125,124 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<{ applied: str
     const paused = await pausedCountries(trx);
     const now = new Date();
     const applied: string[] = [];
-    const skipped: string[] = ids.filter((id) => !rows.some((r) => r.id === id));
+    const rejected: RejectedRow[] = [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // Not validated any more (applied by a duplicate job) or locked by another job right now.
+    const skipped: string[] = ids.filter((id) => !byId.has(id));
     const outbox: OutboxRecord[] = [];
     const pausedRows: Row[] = [];
-    for (const row of rows) {
+    const seqBySource = new Map<string, number>();
+    let current: Row | undefined;
+
+    const ctx: ApplyContext = {
+      trx,
+      log,
+      now,
+      isPartner: (country) => config.partners.has(country),
+      ncbOf: (country) => config.partners.get(country)?.ncb.agency,
+      route(recipient, type, payload, options) {
+        const row = options?.source ? byId.get(options.source) : current;
+        if (!row) throw new Error(`route() needs the source message${options?.source ? ` (${options.source} is not in this batch)` : ''}`);
+        const seq = seqBySource.get(row.id) ?? 0;
+        seqBySource.set(row.id, seq + 1);
+        const record = buildOutbound(config, {
+          sourceLedgerId: row.id,
+          key: `${seq}`,
+          to: recipient,
+          type,
+          payload,
+          sender: options?.sender,
+          correlationId: row.correlation_id,
+          inReplyTo: options?.inReplyTo ?? row.message_id ?? undefined,
+          now,
+        });
+        if (!record) throw new HubError('VALIDATION_FAILED', `${recipient.country} is not a partner country of the hub`);
+        outbox.push(record);
+      },
+    };
+
+    const active = rows.filter((row) => {
       if (row.sender_country && paused.has(row.sender_country)) {
         pausedRows.push(row);
         skipped.push(row.id);
+        return false;
+      }
+      return true;
+    });
+    // Consecutive messages of one type that has a set-based handler are applied together; order
+    // across types is kept, so an upsert followed by a status change of the same record stays in order.
+    for (let i = 0; i < active.length; ) {
+      const handler = handlers.get(active[i]!.envelope.type);
+      if (!handler) throw new Error(`no handler for ${active[i]!.envelope.type}`);
+      if (handler.applyMany) {
+        let j = i;
+        while (j < active.length && active[j]!.envelope.type === handler.type) j++;
+        const chunk = active.slice(i, j);
+        current = undefined;
+        const refused = await handler.applyMany(ctx, chunk.map(toMessage) as never);
+        for (const row of chunk) {
+          const err = refused.get(row.id);
+          if (err) rejected.push({ row, cause: err });
+          else applied.push(row.id);
+        }
+        i = j;
         continue;
       }
-      const handler = handlers.get(row.envelope.type);
-      const msgLog = log.child({ correlationId: row.correlation_id, ledgerId: row.id, type: row.envelope.type });
-      if (!handler) throw new Error(`no handler for ${row.envelope.type}`);
-      let seq = 0;
-      const ctx: ApplyContext = {
-        trx,
-        log: msgLog,
-        now,
-        isPartner: (country) => config.partners.has(country),
-        route(recipient, type, payload, options) {
-          const record = buildOutbound(config, {
-            sourceLedgerId: row.id,
-            key: `${seq++}`,
-            to: recipient,
-            type,
-            payload,
-            sender: options?.sender,
-            correlationId: row.correlation_id,
-            inReplyTo: options?.inReplyTo ?? row.message_id ?? undefined,
-            now,
-          });
-          if (!record) throw new HubError('VALIDATION_FAILED', `${recipient.country} is not a partner country of the hub`);
-          outbox.push(record);
-        },
-      };
+      const row = active[i]!;
+      current = row;
       try {
-        await handler.apply(ctx, { ledgerId: row.id, receivedAt: row.received_at, channel: row.channel, envelope: row.envelope as never });
+        await handler.apply!({ ...ctx, log: log.child({ correlationId: row.correlation_id, ledgerId: row.id, type: row.envelope.type }) }, toMessage(row) as never);
       } catch (err) {
         if (err instanceof HubError && classifyFailure(err) === 'permanent') throw new RejectOne(row, err);
         throw err;
       }
-      msgLog.debug('applied');
       applied.push(row.id);
+      i++;
     }
+
     await insertOutbox(trx, outbox);
-    const done = rows.filter((r) => applied.includes(r.id));
+    const appliedSet = new Set(applied);
+    const done = rows.filter((r) => appliedSet.has(r.id));
     if (done.length) {
-      await sql`update ledger_messages set status = 'applied', updated_at = now(), last_error = null
-        where id = any(${done.map((r) => r.id)}::uuid[]) and received_at between ${from} and ${to}`.execute(trx);
-      await insertEvents(trx, done, 'apply', 'applied', null, (r) => ({ outbound: outbox.filter((o) => o.sourceLedgerId === r.id).length }));
+      const outbound = new Map<string, number>();
+      for (const o of outbox) if (o.sourceLedgerId) outbound.set(o.sourceLedgerId, (outbound.get(o.sourceLedgerId) ?? 0) + 1);
+      await appendLineage(
+        trx,
+        done.map((r) => ({ id: r.id, receivedAt: r.received_at, detail: { outbound: outbound.get(r.id) ?? 0 } })),
+        { stage: 'apply', event: 'applied' },
+        { status: 'applied', lastError: null },
+      );
     }
-    if (pausedRows.length) await insertEvents(trx, pausedRows, 'apply', 'paused', 'sender is paused; applied when resumed', () => null);
-    return { applied, skipped, outbox };
+    for (const { row, cause } of rejected) {
+      const receipt = await markRejected(deps, trx, row, cause);
+      if (receipt) outbox.push(receipt);
+    }
+    if (pausedRows.length) {
+      await appendLineage(trx, pausedRows.map((r) => ({ id: r.id, receivedAt: r.received_at })), { stage: 'apply', event: 'paused', reason: 'sender is paused; applied when resumed' });
+    }
+    return { applied, rejected, skipped, outbox };
   });
 }
 
-async function insertEvents(
-  db: Kysely<Database>,
-  rows: readonly Pick<Row, 'id' | 'retention_class' | 'received_at'>[],
-  stage: string,
-  event: string,
-  reason: string | null,
-  detail: (r: Pick<Row, 'id' | 'retention_class' | 'received_at'>) => unknown,
-): Promise<void> {
-  await sql`
-    insert into ledger_events (message_id, retention_class, message_received_at, stage, event, reason, detail)
-    select id, cls, rat, ${stage}, ${event}, ${reason}, d::jsonb
-    from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.retention_class)}::text[], ${rows.map((r) => r.received_at)}::timestamptz[],
-                ${rows.map((r) => JSON.stringify(detail(r)))}::text[]) as t(id, cls, rat, d)`.execute(db);
+function toMessage(row: Row) {
+  return { ledgerId: row.id, receivedAt: row.received_at, channel: row.channel, envelope: row.envelope };
 }
 
-async function rejectAtApply(deps: ApplyDeps, row: Row, cause: HubError): Promise<OutboxRecord | undefined> {
-  const errors: FieldError[] = cause.errors.length ? [...cause.errors] : [{ code: cause.code.toLowerCase(), message: cause.message }];
+function rejectionErrors(cause: HubError): FieldError[] {
+  return cause.errors.length ? [...cause.errors] : [{ code: cause.code.toLowerCase(), message: cause.message }];
+}
+
+/** Marks one message rejected (with its errors, a lineage event and a receipt) inside `trx`. */
+async function markRejected(deps: ApplyDeps, trx: Kysely<Database>, row: Row, cause: HubError): Promise<OutboxRecord | undefined> {
+  const errors = rejectionErrors(cause);
+  const changed = await appendLineage(
+    trx,
+    [{ id: row.id, receivedAt: row.received_at, detail: { code: cause.code } }],
+    { stage: 'apply', event: 'rejected', reason: cause.message },
+    { status: 'rejected', errors, onlyIfStatus: 'validated' },
+  );
+  if (changed.length === 0) return undefined;
+  deps.log.info({ correlationId: row.correlation_id, ledgerId: row.id, code: cause.code, errors }, 'message rejected by its handler');
   const receipt = rejectionReceipt(deps.config, {
     ledgerId: row.id,
     sender: { country: row.sender_country, agency: row.sender_agency },
@@ -191,14 +251,7 @@ async function rejectAtApply(deps: ApplyDeps, row: Row, cause: HubError): Promis
     errors,
     now: new Date(),
   });
-  deps.log.info({ correlationId: row.correlation_id, ledgerId: row.id, errors }, 'message rejected by its handler');
-  await deps.db.transaction().execute(async (trx) => {
-    const r = await sql`update ledger_messages set status = 'rejected', errors = ${JSON.stringify(errors)}::jsonb, updated_at = now()
-      where id = ${row.id} and received_at = ${row.received_at} and status = 'validated'`.execute(trx);
-    if (Number(r.numAffectedRows) === 0) return;
-    await insertEvents(trx, [row], 'apply', 'rejected', cause.message, () => ({ errors }));
-    if (receipt) await insertOutbox(trx, [receipt]);
-  });
+  if (receipt) await insertOutbox(trx, [receipt]);
   return receipt;
 }
 
@@ -213,17 +266,12 @@ async function recordFailure(deps: ApplyDeps, ids: readonly string[], err: unkno
   deps.metrics.messages.inc({ stage: 'apply', outcome: last ? 'dead' : 'failed' }, ids.length);
   deps.log.warn({ err, count: ids.length, attempt: attempt.attemptsMade + 1, of: attempt.maxAttempts }, last ? 'apply failed for the last time; messages are dead' : 'apply failed; will retry');
   try {
-    const { from, to } = timeBounds(ids);
-    await deps.db.transaction().execute(async (trx) => {
-      const rows = (
-        await sql<Row>`
-          update ledger_messages set attempts = attempts + 1, last_error = ${reason}, updated_at = now(),
-            status = case when ${last} then 'dead' else status end
-          where id = any(${ids}::uuid[]) and received_at between ${from} and ${to} and status = 'validated'
-          returning id, retention_class, received_at`.execute(trx)
-      ).rows;
-      if (rows.length) await insertEvents(trx, rows, 'apply', last ? 'dead' : 'failed', reason, () => ({ attempt: attempt.attemptsMade + 1, of: attempt.maxAttempts, class: classifyFailure(err) }));
-    });
+    await appendLineage(
+      deps.db,
+      ids.map((id) => ({ id, receivedAt: uuidv7Time(id), detail: { attempt: attempt.attemptsMade + 1, of: attempt.maxAttempts, class: classifyFailure(err) } })),
+      { stage: 'apply', event: last ? 'dead' : 'failed', reason },
+      { incrementAttempts: true, lastError: reason, onlyIfStatus: 'validated', ...(last ? { status: 'dead' as const } : {}) },
+    );
   } catch (recordErr) {
     deps.log.error({ err: recordErr }, 'could not record the failure in the ledger');
   }

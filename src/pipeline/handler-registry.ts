@@ -13,6 +13,7 @@ export class HandlerRegistry {
     const problems: string[] = [];
     for (const h of handlers) {
       if (this.#handlers.has(h.type)) problems.push(`two handlers for message type ${h.type}`);
+      if (!h.apply && !h.applyMany) problems.push(`handler for ${h.type} has neither apply nor applyMany`);
       if (!types.has(h.type)) problems.push(`handler for ${h.type}, which has no schema in schemas/messages`);
       else if (types.get(h.type)!.direction === 'outbound') problems.push(`handler for ${h.type}, which is an outbound-only type`);
       this.#handlers.set(h.type, h);

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database-types.js';
+import type { HubError } from '../errors/hub-error.js';
 import type { Envelope, Party, Recipient } from '../messages/generated-types.js';
 
 /**
@@ -11,7 +12,14 @@ import type { Envelope, Party, Recipient } from '../messages/generated-types.js'
  */
 export interface MessageHandler<P = Record<string, unknown>> {
   readonly type: string;
-  apply(ctx: ApplyContext, message: InboundMessage<P>): Promise<void>;
+  /** One message at a time; throw HubError to reject it. */
+  apply?(ctx: ApplyContext, message: InboundMessage<P>): Promise<void>;
+  /**
+   * Set-based variant for bulk loads: many messages of this type in one go (a whole apply batch,
+   * in arrival order). Returns the messages it rejects, each with its reason; it must not have
+   * written anything for those. When present it is used instead of `apply`.
+   */
+  applyMany?(ctx: ApplyContext, messages: readonly InboundMessage<P>[]): Promise<Map<string, HubError>>;
 }
 
 export interface InboundMessage<P> {
@@ -23,6 +31,8 @@ export interface InboundMessage<P> {
 }
 
 export interface RouteOptions {
+  /** The inbound message this one results from; required from applyMany, implied in apply. */
+  source?: string;
   /** Defaults to the hub's own identity. */
   sender?: Party;
   /** The message this one answers; defaults to the inbound message. */
@@ -37,4 +47,6 @@ export interface ApplyContext {
   route(to: Recipient, type: string, payload: Record<string, unknown>, options?: RouteOptions): void;
   /** Whether the hub knows this country as a partner. */
   isPartner(country: string): boolean;
+  /** The agency code of a partner country's National Central Bureau. */
+  ncbOf(country: string): string | undefined;
 }

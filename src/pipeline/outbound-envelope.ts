@@ -11,8 +11,8 @@ import type { OutboxRecord } from '../ledger/ledger-types.js';
 export function buildOutbound(
   config: LoadedConfig,
   args: {
-    sourceLedgerId: string;
-    /** Distinguishes several outbound messages caused by one inbound message. */
+    sourceLedgerId: string | null;
+    /** Distinguishes several outbound messages caused by one inbound message (or, with no source, identifies the message). */
     key: string;
     to: Recipient;
     type: string;
@@ -25,7 +25,7 @@ export function buildOutbound(
 ): OutboxRecord | undefined {
   const partner = config.partners.get(args.to.country);
   if (!partner) return undefined;
-  const id = derivedUuid('outbox', args.sourceLedgerId, args.key);
+  const id = derivedUuid('outbox', args.sourceLedgerId ?? 'hub', args.key);
   const envelope: Envelope = {
     messageId: id,
     type: args.type,

@@ -31,8 +31,8 @@ describe('starting the hub', () => {
   });
 
   it('stops when an inbound message type has no handler, or a handler has no message type', async () => {
-    const orphan: MessageHandler<never> = { type: 'record.upsert', apply: async () => undefined };
+    const orphan: MessageHandler<never> = { type: 'record.teleport', apply: async () => undefined };
     const err = await Hub.create({ env: testEnvironment('cfg'), migrate: false, handlers: [orphan] }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/handler for record\.upsert, which has no schema/);
+    expect((err as Error).message).toMatch(/handler for record\.teleport, which has no schema/);
   });
 });

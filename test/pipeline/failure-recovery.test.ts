@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/errors/hub-error.js';
+import { getLineage } from '../../src/ledger/ledger-queries.js';
 import type { MessageHandler } from '../../src/pipeline/message-handler.js';
 import type { SchemaDocument } from '../../src/messages/schema-catalog.js';
 import { startTestHub, notice, type TestHub } from '../support/test-hub.js';
@@ -60,8 +61,8 @@ describe('a database outage during apply', () => {
       proxy.restore();
       await waitFor(async () => (await api.hub.ctx.db.selectFrom('ledger_messages').select('status').where('id', '=', ledgerId).executeTakeFirstOrThrow()).status === 'applied', 'the message to be applied after the outage', 20_000);
       expect(await api.hub.ctx.db.selectFrom('notices').select('id').where('ledger_id', '=', ledgerId).execute()).toHaveLength(1);
-      const applied = await api.hub.ctx.db.selectFrom('ledger_events').select('event').where('message_id', '=', ledgerId).where('event', '=', 'applied').execute();
-      expect(applied).toHaveLength(1);
+      const lineage = await getLineage(api.hub.ctx.db, ledgerId);
+      expect(lineage.filter((e) => e.event === 'applied')).toHaveLength(1);
     } finally {
       proxy.restore();
       await workers.stop();
@@ -146,6 +147,7 @@ describe('work the queues lost', () => {
       await t.hub.ctx.applyQueue.closeWorker();
       const res = await t.hub.app!.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: fr.auth, 'content-type': 'application/json' }, payload: notice(FR, ['US']) });
       const { ledgerId } = res.json();
+      await t.hub.ctx.applyQueue.flush();
       await t.hub.ctx.applyQueue.queue.obliterate({ force: true });
       expect(await t.hub.ctx.applyQueue.queue.count()).toBe(0);
       await new Promise((r) => setTimeout(r, 1100));
@@ -174,7 +176,7 @@ describe('the per-partner pause switch', () => {
       const res = await t.hub.app!.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: fr.auth, 'content-type': 'application/json' }, payload: notice(FR, ['DE']) });
       expect(res.statusCode).toBe(202);
       const { ledgerId } = res.json();
-      await waitFor(async () => (await t.hub.ctx.db.selectFrom('ledger_events').select('event').where('message_id', '=', ledgerId).where('event', '=', 'paused').execute()).length > 0, 'the paused event');
+      await waitFor(async () => (await getLineage(t.hub.ctx.db, ledgerId)).some((e) => e.event === 'paused'), 'the paused event');
       expect((await t.hub.ctx.db.selectFrom('ledger_messages').select('status').where('id', '=', ledgerId).executeTakeFirstOrThrow()).status).toBe('validated');
 
       await pause('FR', 'resume');

@@ -1,9 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * The message ledger. ledger_messages and ledger_events are partitioned first by retention class
- * (a partner's setting) and then by month of receipt, so retention drops whole partitions instead
- * of deleting rows. Monthly partitions are created ahead of time by ledger-partitions.ts.
+ * The message ledger. ledger_messages is partitioned first by retention class (a partner's
+ * setting) and then by month of receipt, so retention drops whole partitions instead of deleting
+ * rows. Monthly partitions are created ahead of time by ledger-partitions.ts.
+ *
+ * A message's lineage (received, normalised, validated, applied, ... each with time, stage and
+ * reason) is a JSON array on its own row: every stage already writes the row (insert at intake,
+ * status update at apply), so appending the event there costs nothing, where a separate events
+ * table would cost a row write per event.
  *
  * Idempotency keys live in ledger_dedup, an unpartitioned table, because a unique constraint on a
  * partitioned table would have to include the partition key and so could not span months.
@@ -27,6 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       correlation_id text,
       sent_at timestamptz,
       business_keys text[] not null default '{}',
+      lineage jsonb not null default '[]',
       envelope jsonb,
       status text not null,
       errors jsonb,
@@ -49,22 +55,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index ledger_unfinished_idx on ledger_messages (updated_at) where status in ('received','validated')`.execute(db);
   await sql`create index ledger_replay_of_idx on ledger_messages (replay_of) where replay_of is not null`.execute(db);
 
-  await sql`create sequence ledger_events_seq`.execute(db);
-  await sql`
-    create table ledger_events (
-      seq bigint not null default nextval('ledger_events_seq'),
-      message_id uuid not null,
-      retention_class text not null,
-      message_received_at timestamptz not null,
-      at timestamptz not null default now(),
-      stage text not null,
-      event text not null,
-      reason text,
-      detail jsonb,
-      actor text
-    ) partition by list (retention_class)`.execute(db);
-  await sql`create index ledger_events_message_idx on ledger_events (message_id, seq)`.execute(db);
-
   await sql`
     create table ledger_dedup (
       sender text,
@@ -81,7 +71,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create table outbox (
       id uuid primary key,
-      source_ledger_id uuid not null,
+      source_ledger_id uuid,
       correlation_id text,
       recipient_country text not null,
       recipient_agency text,
@@ -149,8 +139,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['audit_log', 'partner_controls', 'api_keys', 'agencies', 'outbox', 'ledger_dedup', 'ledger_events', 'ledger_messages']) {
+  for (const t of ['audit_log', 'partner_controls', 'api_keys', 'agencies', 'outbox', 'ledger_dedup', 'ledger_messages']) {
     await sql`drop table if exists ${sql.table(t)} cascade`.execute(db);
   }
-  await sql`drop sequence if exists ledger_events_seq`.execute(db);
 }

@@ -249,6 +249,24 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
       },
     );
 
+    app.get<{ Querystring: { kind?: string; limit: number } }>(
+      '/reference/unmapped',
+      {
+        schema: {
+          summary: 'Makes, calibres and types received that map to no reference entry, most frequent first (add them as aliases in config/reference)',
+          tags: ['admin'],
+          querystring: { type: 'object', properties: { kind: { type: 'string', enum: ['make', 'calibre', 'type'] }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+          response: { 200: openObject },
+        },
+      },
+      async (request) => {
+        let q = ctx.db.selectFrom('reference_unmapped').selectAll();
+        if (request.query.kind) q = q.where('kind', '=', request.query.kind);
+        const rows = await q.orderBy('occurrences', 'desc').orderBy('value').limit(request.query.limit).execute();
+        return { items: rows.map((r) => ({ kind: r.kind, value: r.value, occurrences: r.occurrences, firstSeen: r.first_seen.toISOString(), lastSeen: r.last_seen.toISOString() })) };
+      },
+    );
+
     app.get<{ Querystring: { limit: number } }>(
       '/audit',
       { schema: { summary: 'The audit log, newest first', tags: ['admin'], querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } }, response: { 200: openObject } } },
