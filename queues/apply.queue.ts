@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { watchConnection } from './redis-connection.js';
 import type { HubConfig } from '../src/messages/generated-types.js';
 import { QueueName } from './queue-names.js';
+import { retryingJobOptions } from './retrying-job-options.js';
 
 /**
  * Apply queue. A job is a batch of ledger ids (at most `applyBatchSize`), never payloads. The
@@ -38,13 +39,8 @@ export class ApplyQueue {
     this.queue = new Queue<ApplyJobData>(QueueName.apply, {
       connection,
       prefix,
-      defaultJobOptions: {
-        attempts: config.pipeline.attempts,
-        // delay * 2^(attempt-1): with 1 s and 8 attempts the last retry comes about 2 minutes in.
-        backoff: { type: 'exponential', delay: config.pipeline.backoffMs },
-        removeOnComplete: { age: config.queues.removeOnCompleteSeconds },
-        removeOnFail: { age: config.queues.removeOnFailSeconds },
-      },
+      // With 1 s and 8 attempts the last retry comes about 2 minutes in.
+      defaultJobOptions: retryingJobOptions(config.pipeline, config),
     });
     this.queue.on('error', (err) => log.warn({ err, queue: QueueName.apply }, 'queue error'));
   }

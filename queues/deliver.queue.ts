@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { watchConnection } from './redis-connection.js';
 import type { HubConfig } from '../src/messages/generated-types.js';
 import { QueueName } from './queue-names.js';
+import { retryingJobOptions } from './retrying-job-options.js';
 import type { AttemptInfo } from './apply.queue.js';
 
 /**
@@ -32,12 +33,7 @@ export class DeliverQueues {
       const queue = new Queue<DeliverJobData>(QueueName.deliver(channel), {
         connection,
         prefix,
-        defaultJobOptions: {
-          attempts: config.delivery.attempts,
-          backoff: { type: 'exponential', delay: config.delivery.backoffMs },
-          removeOnComplete: { age: config.queues.removeOnCompleteSeconds },
-          removeOnFail: { age: config.queues.removeOnFailSeconds },
-        },
+        defaultJobOptions: retryingJobOptions(config.delivery, config),
       });
       queue.on('error', (err) => log.warn({ err, queue: queue.name }, 'queue error'));
       this.#queues.set(channel, queue);

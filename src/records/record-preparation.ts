@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { RecordStatus } from '../db/database-types.js';
 import type { FirearmDescription, Party, RecordUpsert } from '../messages/generated-types.js';
 import type { ReferenceCatalogue, Resolution } from '../reference/reference-catalogue.js';
-import { indexKeys, serialKeys } from '../serials/serial-keys.js';
+import { indexKeys } from '../serials/serial-index-keys.js';
+import { serialKeys } from '../serials/serial-keys.js';
 
 /**
  * Turns a record as a country sent it into the row the hub stores: the text as received next to

@@ -1,7 +1,8 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database, RecordStatus } from '../db/database-types.js';
 import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
-import { candidateKeysForQuery, serialKeys } from '../serials/serial-keys.js';
+import { candidateKeysForQuery } from '../serials/serial-index-keys.js';
+import { serialKeys } from '../serials/serial-keys.js';
 import { MATCH_KEY_PREFIX } from './record-preparation.js';
 import type { RecordRow } from './record-store.js';
 import { visibleTo, type Viewer } from './record-visibility.js';

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { foldHomoglyphs, HOMOGLYPHS, scriptOf } from '../../src/serials/homoglyphs.js';
 import {
-  candidateKeysForQuery,
   deletions,
-  editRelation,
-  indexKeys,
   lookalikeKey,
   MAX_DELETION_LENGTH,
   serialKeys,
   withoutLeadingZeros,
-  type EditRelation,
   type SerialKey,
 } from '../../src/serials/serial-keys.js';
+import { editRelation, type EditRelation } from '../../src/serials/edit-relation.js';
+import { candidateKeysForQuery, indexKeys } from '../../src/serials/serial-index-keys.js';
 
 const id = (k: SerialKey): string => `${k.kind}|${k.key}`;
 
