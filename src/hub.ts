@@ -4,8 +4,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ChannelDeliverer } from '../adapters/channels/channel-deliverer.js';
 import { restInboxDeliverer } from '../adapters/channels/rest-inbox-deliverer.js';
+import { AmqpChannel } from '../adapters/channels/amqp-channel.js';
+import { amqpConfigProblems, usesAmqp } from '../adapters/channels/amqp-topology.js';
+import { WebhookDeliverer, webhookConfigProblems } from '../adapters/channels/webhook-deliverer.js';
 import type { FormatAdapter } from '../adapters/formats/format-adapter.js';
 import { builtInFormats } from '../adapters/formats/format-registry.js';
+import { SftpChannel } from '../adapters/channels/sftp-channel.js';
 import { ApplyQueue } from '../queues/apply.queue.js';
 import { DeliverQueues } from '../queues/deliver.queue.js';
 import { MaintenanceQueue, type MaintenanceTask } from '../queues/maintenance.queue.js';
@@ -18,8 +22,12 @@ import type { Database } from './db/database-types.js';
 import { migrateToLatest } from './db/migrate.js';
 import { hubNoticeHandler } from './handlers/hub-notice-handler.js';
 import { recordStatusHandler, recordUpsertHandler } from './handlers/record-handlers.js';
+import { hitDecisionHandler, seizureReportHandler } from './handlers/seizure-handlers.js';
+import { traceHandlers } from './handlers/trace-handlers.js';
 import { loadReferenceCatalogue, type ReferenceCatalogue } from './reference/reference-catalogue.js';
 import { runRecordReviews } from './records/record-review.js';
+import { runTraceDeadlineTask } from './traces/trace-deadline-task.js';
+import { afterTraceDeliveries } from './traces/trace-delivery.js';
 import { buildApp } from './http/app.js';
 import { KeyVerifier } from './identity/agency-repository.js';
 import { IntakeService } from './intake/intake-service.js';
@@ -32,6 +40,8 @@ import { HubMetrics } from './observability/hub-metrics.js';
 import { findHeldFor, findUnfinished } from './operations/sweeper.js';
 import { applyMessages, type ApplyOutcome } from './pipeline/apply-pipeline.js';
 import { deliverOutbox } from './pipeline/delivery-stage.js';
+import { deliveryPolicy } from './pipeline/delivery-policy.js';
+import { resumeChannel } from './operations/deliveries.js';
 import { HandlerRegistry } from './pipeline/handler-registry.js';
 import type { MessageHandler } from './pipeline/message-handler.js';
 
@@ -53,6 +63,8 @@ export interface HubOptions {
   /** Defaults to true: run migrations and create partitions at start. */
   migrate?: boolean;
   defaultMetrics?: boolean;
+  /** Reads a secret by environment variable name (webhook signing keys); process.env by default. */
+  secretOf?: (name: string) => string | undefined;
 }
 
 export interface HubContext {
@@ -73,6 +85,10 @@ export interface HubContext {
   keys: KeyVerifier;
   metrics: HubMetrics;
   log: Logger;
+  /** The AMQP channel (connection, consumers, deliverer); connected only by processes with the workers role. */
+  amqp: AmqpChannel;
+  /** The SFTP channel (pollers of partners' drops, deliverer of reply files); polls only with the workers role. */
+  sftp: SftpChannel;
   /** Applies messages now, in this process (synchronous REST writes), and queues their deliveries. */
   applyNow(ids: readonly string[]): Promise<ApplyOutcome>;
   /** Queues everything held back for a partner (after resume). */
@@ -87,6 +103,15 @@ function checkWiring(config: LoadedConfig, formats: ReadonlyMap<string, FormatAd
     });
     if (!formats.has(p.replies.format)) throw new ConfigError(file, [{ pointer: '/replies/format', message: `no format adapter named "${p.replies.format}" (known: ${[...formats.keys()].join(', ')})` }]);
     if (!deliverers.has(p.replies.channel)) throw new ConfigError(file, [{ pointer: '/replies/channel', message: `the hub cannot deliver over "${p.replies.channel}" yet (available: ${[...deliverers.keys()].join(', ')})` }]);
+  }
+}
+
+/** Channel settings the hub cannot honour (queue names, webhook secrets), first file first. */
+function checkChannels(config: LoadedConfig, secretOf: (name: string) => string | undefined): void {
+  const problems = [...amqpConfigProblems(config), ...webhookConfigProblems(config, secretOf)].sort((a, b) => a.file.localeCompare(b.file));
+  if (problems.length) {
+    const file = problems[0]!.file;
+    throw new ConfigError(file, problems.filter((p) => p.file === file).map(({ pointer, message }) => ({ pointer, message })));
   }
 }
 
@@ -114,13 +139,28 @@ export class Hub {
         hubNoticeHandler as MessageHandler<never>,
         recordUpsertHandler({ config, reference }) as MessageHandler<never>,
         recordStatusHandler() as MessageHandler<never>,
+        seizureReportHandler({ config, reference }) as MessageHandler<never>,
+        hitDecisionHandler() as MessageHandler<never>,
+        ...traceHandlers({ config }),
         ...(options.handlers ?? []),
       ],
       types,
     );
-    const formats = builtInFormats();
+    const formats = builtInFormats({ configDir: env.configDir, catalog, reference });
+    const adapterContext = { catalog, payloadSchemaId: (type: string) => types.get(type)?.schemaId, limits: { xmlMaxDepth: config.hub.xml.maxDepth, xmlMaxBytes: config.hub.xml.maxBytes } };
+    const secretOf = options.secretOf ?? ((name: string) => process.env[name]);
+    const amqp = new AmqpChannel({ url: env.amqpUrl, config, formats, adapterContext, log });
     const deliverers = new Map<string, ChannelDeliverer>([[restInboxDeliverer.channel, restInboxDeliverer]]);
+    deliverers.set(amqp.deliverer.channel, amqp.deliverer);
+    const sftp = new SftpChannel({ config, formats, adapterContext, log });
+    if (sftp.problems.length) throw new ConfigError(sftp.problems[0]!.file, sftp.problems.filter((p) => p.file === sftp.problems[0]!.file));
+    deliverers.set(sftp.deliverer.channel, sftp.deliverer);
+    deliverers.set('webhook', new WebhookDeliverer({ config, formats, adapterContext, secretOf, timeoutMs: config.hub.webhook?.timeoutMs ?? 10_000, maxBatch: config.hub.webhook?.maxBatch ?? 20, log: log.child({ channel: 'webhook' }) }));
     checkWiring(config, formats, deliverers);
+    checkChannels(config, secretOf);
+    // A delivery queue and worker only for the channels some partner takes replies on (and REST).
+    const replyChannels = new Set(['rest', ...[...config.partners.values()].map((p) => p.replies.channel)]);
+    for (const channel of [...deliverers.keys()]) if (!replyChannels.has(channel)) deliverers.delete(channel);
 
     if (options.migrate !== false) await ensureDatabaseExists(env.databaseUrl);
     const database = openDatabase({ url: env.databaseUrl, schema: env.databaseSchema, log });
@@ -143,7 +183,7 @@ export class Hub {
     const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics });
     const keys = new KeyVerifier(db, (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000);
     const ctx: HubContext = {
-      env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log,
+      env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log, amqp, sftp,
       async applyNow(ids) {
         const outcome = await applyMessages({ db, config, handlers, log, metrics }, ids, { attemptsMade: 0, maxAttempts: 1 });
         await deliverQueues.add(outcome.deliveries);
@@ -168,14 +208,24 @@ export class Hub {
     return outcome;
   }
 
-  async deliver(channel: string, ids: readonly string[], attempt = { attemptsMade: 0, maxAttempts: 1 }) {
+  /** Works the delivery lanes of the given outbox rows (or countries) on one channel: what each delivery job runs. */
+  async deliver(channel: string, work: { ids?: readonly string[]; countries?: readonly string[] }) {
     const { ctx } = this;
-    return deliverOutbox(
-      { db: ctx.db, deliverers: ctx.deliverers, log: ctx.log, metrics: ctx.metrics, maxAttempts: ctx.config.hub.delivery.attempts, backoffMs: ctx.config.hub.delivery.backoffMs },
+    const report = await deliverOutbox(
+      {
+        db: ctx.db,
+        deliverers: ctx.deliverers,
+        log: ctx.log,
+        metrics: ctx.metrics,
+        policy: deliveryPolicy(ctx.config.hub.delivery),
+        wake: (ch, country, at) => ctx.deliverQueues.wake(ch, country, at),
+      },
       channel,
-      ids,
-      attempt,
+      work,
     );
+    // A trace request handed to its addressee becomes DELIVERED, and the requester is told.
+    await afterTraceDeliveries(ctx, report.delivered);
+    return report;
   }
 
   async runMaintenance(task: MaintenanceTask): Promise<unknown> {
@@ -194,6 +244,7 @@ export class Hub {
       if (found.messages.length || found.deliveries.size) ctx.log.info({ task, messages: found.messages.length, deliveries: [...found.deliveries.values()].flat().length }, 'sweeper queued unfinished work');
       return found;
     }
+    if (task === 'trace-deadlines') return runTraceDeadlineTask(ctx);
     if (task === 'record-reviews') {
       const r = await runRecordReviews(ctx.db, ctx.config);
       const byChannel = new Map<string, string[]>();
@@ -214,12 +265,20 @@ export class Hub {
     const { ctx } = this;
     if (this.roles.workers) {
       ctx.applyQueue.startWorker((ids, attempt) => this.apply(ids, attempt));
-      ctx.deliverQueues.startWorkers((channel, ids, attempt) => this.deliver(channel, ids, attempt));
+      ctx.deliverQueues.startWorkers((channel, work) => this.deliver(channel, work));
       ctx.maintenanceQueue.startWorker((task) => this.runMaintenance(task));
       await ctx.maintenanceQueue.schedule();
       // Work left over by a crash is picked up at once, before new work arrives, not at the
       // first scheduled sweep.
       await this.runMaintenance('startup-sweep').catch((err: unknown) => ctx.log.warn({ err }, 'start-up sweep failed; the scheduled sweep will retry'));
+      // Channel consumers last: new work arrives once everything that handles it runs.
+      if (usesAmqp(ctx.config)) {
+        // Back on the broker: replies parked while it was away go now, not at their circuit's retry time.
+        ctx.amqp.onConnected(() => void resumeChannel(ctx, 'amqp').catch((err: unknown) => ctx.log.warn({ err }, 'could not resume AMQP deliveries; they go at their retry time')));
+        await ctx.amqp.start({ intake: ctx.intake, metrics: ctx.metrics });
+      }
+      ctx.sftp.report();
+      ctx.sftp.start({ db: ctx.db, redis: ctx.redis, intake: ctx.intake, leasePrefix: ctx.env.queuePrefix });
     }
     if (this.app) await this.app.listen({ host: ctx.env.host, port: ctx.env.port });
     ctx.log.info({ roles: this.roles, address: this.address() }, 'tracehub started');
@@ -242,11 +301,16 @@ export class Hub {
       await fn();
     };
     ctx.log.info('tracehub stopping');
+    // Channel consumers first (as HTTP intake): what they hold is stored and acknowledged.
+    await step('amqp consumers', () => ctx.amqp.stopConsuming());
+    await step('sftp pollers', () => ctx.sftp.stopPolling());
     await step('http', async () => this.app?.close());
     await step('intake', () => ctx.intake.drain());
     await step('apply worker', () => ctx.applyQueue.closeWorker());
     await step('delivery workers', () => ctx.deliverQueues.closeWorkers());
     await step('maintenance worker', () => ctx.maintenanceQueue.closeWorker());
+    await step('amqp connection', () => ctx.amqp.close());
+    await step('sftp sessions', () => ctx.sftp.close());
     await step('queues', () => Promise.all([ctx.applyQueue.close(), ctx.deliverQueues.close(), ctx.maintenanceQueue.close()]));
     await step('redis', () => ctx.redis.quit().catch(() => ctx.redis.disconnect()));
     await step('postgres', () => this.database.close());

@@ -15,13 +15,43 @@ export interface FormatAdapter {
   normalise(raw: Buffer, context: AdapterContext): NormaliseOutcome;
   /** Canonical envelope -> bytes in this format. */
   render(envelope: unknown, context: AdapterContext): Buffer;
+  /**
+   * How a file holding many messages in this format is framed (SFTP drops): where one message
+   * ends and the next begins, and how a batch of rendered messages is joined into one file.
+   */
+  readonly file?: FileFormat;
+  /**
+   * The field as the sender writes it for a pointer into the canonical message
+   * ('/payload/firearm/make' -> the CSV column 'Make'), so that validation errors can name it.
+   */
+  sourceOf?(pointer: string): string | undefined;
 }
+
+/** File framing of a format: JSON (NDJSON lines or a JSON array), CSV rows, or XML elements. */
+export type FileFormat =
+  | { framing: 'json'; extension: string }
+  | { framing: 'csv'; extension: string; quote: string; header: boolean }
+  | {
+      framing: 'xml';
+      extension: string;
+      /** Local names of the element that is one message; any other root holds a batch of them. */
+      messageElements: readonly string[];
+      /** The batch root a file of several rendered messages is wrapped in. */
+      batchRoot: { name: string; namespaces: Readonly<Record<string, string>> };
+    };
 
 export interface AdapterContext {
   catalog: SchemaCatalog;
   /** The payload schema $id for a message type, when the type is registered. */
   payloadSchemaId(type: string): string | undefined;
   limits: { xmlMaxDepth: number; xmlMaxBytes: number };
+  /**
+   * Who the channel authenticated the bytes as coming from. Formats without an envelope of their
+   * own (CSV rows, NIEM documents) take the envelope's sender from here.
+   */
+  sender?: { country: string | null; agency: string | null };
+  /** When the hub received the bytes: the sentAt of formats that carry none. */
+  receivedAt?: Date;
 }
 
 export type NormaliseOutcome = { ok: true; envelope: unknown } | { ok: false; errors: FieldError[] };

@@ -67,6 +67,9 @@ export interface OutboxTable {
   delivered_at: Timestamp | null;
   acked_at: Timestamp | null;
   acked_by: string | null;
+  /** Write order (migration 0006): conversations are delivered in it. */
+  seq: Generated<string>;
+  last_attempt_at: Timestamp | null;
 }
 
 export type AgencyRole = 'hub_admin' | 'ncb' | 'agency';
@@ -178,6 +181,204 @@ export interface ReferenceUnmappedTable {
   last_seen: DefaultTimestamp;
 }
 
+export type HitStatus = 'PENDING_CONFIRMATION' | 'CONFIRMED' | 'REJECTED';
+export type HitTier = 'STRONG' | 'POSSIBLE' | 'WEAK';
+export type SerialTier = 'EXACT' | 'NORMALISED' | 'FUZZY' | 'PARTIAL';
+
+export interface SeizuresTable {
+  id: string;
+  ledger_id: string;
+  country: string;
+  agency: string;
+  seizure_reference: string;
+  seized_on: ColumnType<Date, Date | string, Date | string>;
+  place_type: string;
+  direction: string | null;
+  report: Json;
+  created_at: DefaultTimestamp;
+}
+
+export interface SeizureItemsTable {
+  id: string;
+  seizure_id: string;
+  item_index: number;
+  item_reference: string | null;
+  serial: string;
+  serial_key: string;
+  serial_pattern: string | null;
+  query_keys: string[];
+  make_id: string | null;
+  calibre_id: string | null;
+  type_id: string | null;
+  firearm: Json;
+}
+
+export interface HitsTable {
+  id: string;
+  seizure_item_id: string;
+  seizure_id: string;
+  record_id: string;
+  record_owner_country: string;
+  seizing_country: string;
+  found_by: 'seizure' | 'record';
+  tier: HitTier;
+  score: number;
+  serial_tier: SerialTier;
+  explanation: Json;
+  status: Generated<HitStatus>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  decision_reason: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+/** Per (channel, recipient country): the delivery lease and the partner's circuit breaker (0006). */
+export interface DeliveryLanesTable {
+  channel: string;
+  country: string;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  circuit: Generated<CircuitState>;
+  failures: Generated<number>;
+  opens: Generated<number>;
+  opened_at: Timestamp | null;
+  retry_at: Timestamp | null;
+  last_error: string | null;
+  last_failure_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+export type SftpFileStatus = 'receiving' | 'received' | 'splitting' | 'processed' | 'failed' | 'duplicate';
+
+/** A file taken from a partner's SFTP drop (migration 0007). */
+export interface SftpFilesTable {
+  id: string;
+  partner_country: string;
+  endpoint: string;
+  name: string;
+  claimed_path: string;
+  format: string | null;
+  status: SftpFileStatus;
+  size_bytes: string | null;
+  sha256: Buffer | null;
+  duplicate_of: string | null;
+  next_index: Generated<number>;
+  messages: Generated<number>;
+  accepted: Generated<number>;
+  rejected: Generated<number>;
+  duplicates: Generated<number>;
+  error: Json | null;
+  receipt_name: string | null;
+  moved_to: string | null;
+  received_at: DefaultTimestamp;
+  stored_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  receipt_sent_at: Timestamp | null;
+}
+
+export interface SftpFileChunksTable {
+  file_id: string;
+  seq: number;
+  bytes: Buffer;
+}
+
+export interface SftpFileRejectionsTable {
+  file_id: string;
+  item_index: number;
+  line: number;
+  ledger_id: string | null;
+  message_id: string | null;
+  errors: Json;
+}
+
+export type TraceRequestStatus = 'SUBMITTED' | 'DELIVERED' | 'ACKNOWLEDGED' | 'IN_PROGRESS' | 'RESPONDED' | 'CLOSED' | 'CANCELLED' | 'REJECTED';
+export type TraceEventKind = 'submitted' | 'status' | 'response' | 'comment' | 'reminder' | 'overdue' | 'follow-up';
+
+/** Trace requests (migration 0005): the request's current state, due dates and filter columns. */
+export interface TraceRequestsTable {
+  id: string;
+  requester_country: string;
+  requester_agency: string;
+  request_reference: string;
+  addressed_country: string;
+  addressed_agency: string | null;
+  addressed_as: string | null;
+  status: TraceRequestStatus;
+  priority: 'routine' | 'urgent';
+  crime_category: string;
+  case_reference: string;
+  serial: string;
+  serial_keys: string[];
+  make: string;
+  model: string | null;
+  calibre: string;
+  firearm_type: string;
+  country_of_manufacture: string | null;
+  request: Json;
+  content_hash: Buffer;
+  follow_up_of: string | null;
+  seizure_reference: string | null;
+  outcome: 'COMPLETED' | 'PARTIAL' | 'NOT_COMPLETED' | null;
+  not_completed_reason: string | null;
+  correlation_id: string | null;
+  ledger_id: string;
+  submitted_at: Timestamp;
+  delivered_at: Timestamp | null;
+  acknowledged_at: Timestamp | null;
+  in_progress_at: Timestamp | null;
+  responded_at: Timestamp | null;
+  last_response_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  ack_due_at: Timestamp;
+  ack_remind_at: Timestamp;
+  response_due_at: Timestamp;
+  response_remind_at: Timestamp;
+  ack_reminded_at: Timestamp | null;
+  response_reminded_at: Timestamp | null;
+  ack_overdue_at: Timestamp | null;
+  response_overdue_at: Timestamp | null;
+  overdue: Generated<boolean>;
+  event_count: Generated<number>;
+  updated_at: Timestamp;
+}
+
+/** The thread of a trace request: every status change, response, comment, reminder and flag. */
+export interface TraceEventsTable {
+  id: string;
+  trace_id: string;
+  seq: number;
+  at: Timestamp;
+  kind: TraceEventKind;
+  party: 'requester' | 'addressee' | 'hub';
+  actor_country: string;
+  actor_agency: string;
+  from_status: TraceRequestStatus | null;
+  to_status: TraceRequestStatus | null;
+  body: Json;
+  ledger_id: string | null;
+}
+
+/** Attachment files, stored once per content. */
+export interface TraceAttachmentsTable {
+  sha256: Buffer;
+  content_type: string;
+  size_bytes: number;
+  content: Buffer;
+  uploaded_by: string[];
+  created_at: DefaultTimestamp;
+}
+
+export interface TraceAttachmentLinksTable {
+  event_id: string;
+  sha256: Buffer;
+  trace_id: string;
+  position: number;
+  caption: string | null;
+}
+
 export interface Database {
   records: RecordsTable;
   record_versions: RecordVersionsTable;
@@ -185,9 +386,20 @@ export interface Database {
   ledger_messages: LedgerMessagesTable;
   ledger_dedup: LedgerDedupTable;
   outbox: OutboxTable;
+  delivery_lanes: DeliveryLanesTable;
   agencies: AgenciesTable;
   api_keys: ApiKeysTable;
   partner_controls: PartnerControlsTable;
   audit_log: AuditLogTable;
   notices: NoticesTable;
+  seizures: SeizuresTable;
+  seizure_items: SeizureItemsTable;
+  hits: HitsTable;
+  sftp_files: SftpFilesTable;
+  sftp_file_chunks: SftpFileChunksTable;
+  sftp_file_rejections: SftpFileRejectionsTable;
+  trace_requests: TraceRequestsTable;
+  trace_events: TraceEventsTable;
+  trace_attachments: TraceAttachmentsTable;
+  trace_attachment_links: TraceAttachmentLinksTable;
 }

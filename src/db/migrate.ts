@@ -2,6 +2,10 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import * as m0001 from './migrations/0001-ledger.js';
 import * as m0002 from './migrations/0002-notices.js';
 import * as m0003 from './migrations/0003-records.js';
+import * as m0004 from './migrations/0004-seizures.js';
+import * as m0005 from './migrations/0005-trace-requests.js';
+import * as m0006 from './migrations/0006-channels.js';
+import * as m0007 from './migrations/0007-sftp-files.js';
 
 /**
  * Migrations are imported statically (not discovered on disk) so the compiled build and the test
@@ -11,6 +15,10 @@ const migrations: Record<string, Migration> = {
   '0001-ledger': m0001,
   '0002-notices': m0002,
   '0003-records': m0003,
+  '0004-seizures': m0004,
+  '0005-trace-requests': m0005,
+  '0006-channels': m0006,
+  '0007-sftp-files': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,6 +7,8 @@ import { problemSchema } from './openapi-schemas.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { recordRoutes } from './routes/record-routes.js';
+import { seizureRoutes } from './routes/seizure-routes.js';
+import { traceRoutes } from './routes/trace-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { queueBoard } from './queue-board.js';
@@ -56,6 +58,8 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
   await app.register(messageRoutes(ctx), { prefix: '/v1' });
   await app.register(inboxRoutes(ctx), { prefix: '/v1' });
   await app.register(recordRoutes(ctx), { prefix: '/v1' });
+  await app.register(seizureRoutes(ctx), { prefix: '/v1' });
+  await app.register(traceRoutes(ctx), { prefix: '/v1' });
   await app.register(adminRoutes(ctx), { prefix: '/v1/admin' });
   await app.register(queueBoard(ctx), { prefix: '/admin/queues' });
   return app;

@@ -131,7 +131,7 @@ export class IntakeService {
       errors.push({ pointer: '/', code: 'format.unknown', message: `no format adapter named ${s.format}` });
     } else {
       try {
-        const outcome = adapter.normalise(s.raw, this.#adapterContext);
+        const outcome = adapter.normalise(s.raw, { ...this.#adapterContext, sender: s.sender, receivedAt });
         if (outcome.ok) normalised = outcome.envelope;
         else errors.push(...outcome.errors);
       } catch (err) {

@@ -21,8 +21,8 @@ export async function findUnfinished(
   const outbox = (
     await sql<{ id: string; channel: string }>`
       select o.id, o.channel from outbox o
-      where ((o.status = 'pending' and o.created_at < now() - make_interval(secs => ${staleAfterSeconds}))
-          or (o.status = 'failed' and o.next_attempt_at <= now()))
+      where (o.status in ('pending','failed') and (o.next_attempt_at is null or o.next_attempt_at <= now())
+             and (o.status = 'failed' or o.created_at < now() - make_interval(secs => ${staleAfterSeconds})))
         and not exists (select 1 from partner_controls p where p.paused and p.country = o.recipient_country)
       order by o.created_at limit ${limit}`.execute(db)
   ).rows;

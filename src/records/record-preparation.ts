@@ -3,7 +3,7 @@ import type { RecordStatus } from '../db/database-types.js';
 import type { FirearmDescription, Party, RecordUpsert } from '../messages/generated-types.js';
 import type { ReferenceCatalogue, Resolution } from '../reference/reference-catalogue.js';
 import { indexKeys } from '../serials/serial-index-keys.js';
-import { serialKeys } from '../serials/serial-keys.js';
+import { serialKeys, type SerialKeys } from '../serials/serial-keys.js';
 
 /**
  * Turns a record as a country sent it into the row the hub stores: the text as received next to
@@ -61,9 +61,13 @@ export function primarySerial(firearm: FirearmDescription): string {
 }
 
 export function matchKeysOf(firearm: FirearmDescription): string[] {
+  return matchKeysFrom(firearm.serials.map((s) => serialKeys(s.value)));
+}
+
+function matchKeysFrom(keysPerSerial: readonly SerialKeys[]): string[] {
   const keys = new Set<string>();
-  for (const s of firearm.serials) {
-    for (const k of indexKeys(serialKeys(s.value))) keys.add(`${MATCH_KEY_PREFIX[k.kind]}${k.key}`);
+  for (const k of keysPerSerial) {
+    for (const c of indexKeys(k)) keys.add(`${MATCH_KEY_PREFIX[c.kind]}${c.key}`);
   }
   return [...keys];
 }
@@ -72,26 +76,77 @@ function idOf(r: Resolution): string | null {
   return r.status === 'mapped' ? r.id : null;
 }
 
-/** JSON with sorted keys, so equal content always hashes the same. */
+/**
+ * JSON with sorted keys, so equal content always hashes the same. Loops rather than
+ * map/filter/join: a bulk load hashes every record, and this was the largest single cost of
+ * preparing one. An `undefined` property is left out and an `undefined` array element is written
+ * as nothing, as JSON.stringify-based joining did.
+ */
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? '';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(key)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * Resolutions already made, per catalogue: a registry's load repeats a few hundred makes,
+ * calibres and types across hundreds of thousands of records, and resolving one normalises its
+ * text with a dozen regular expressions. A catalogue never changes once loaded, so a resolution
+ * stays right; each map is emptied when it grows large, which bounds memory for odd inputs.
+ */
+interface ResolutionMemo {
+  make: Map<string, Resolution>;
+  calibre: Map<string, Resolution>;
+  type: Map<string, Resolution>;
+}
+const MEMO_LIMIT = 20_000;
+const memos = new WeakMap<ReferenceCatalogue, ResolutionMemo>();
+
+function remembered(map: Map<string, Resolution>, text: string, reference: ReferenceCatalogue, resolve: 'resolveMake' | 'resolveCalibre' | 'resolveType'): Resolution {
+  let r = map.get(text);
+  if (r === undefined) {
+    r = reference[resolve](text);
+    if (map.size >= MEMO_LIMIT) map.clear();
+    map.set(text, r);
+  }
+  return r;
+}
+
+function memoOf(reference: ReferenceCatalogue): ResolutionMemo {
+  let memo = memos.get(reference);
+  if (!memo) memos.set(reference, (memo = { make: new Map(), calibre: new Map(), type: new Map() }));
+  return memo;
 }
 
 export function prepareRecord(payload: RecordUpsert, owner: Party, reference: ReferenceCatalogue): PreparedRecord {
   const { firearm, event } = payload;
-  const make = reference.resolveMake(firearm.make);
-  const calibre = reference.resolveCalibre(firearm.calibre);
-  const type = reference.resolveType(firearm.type);
+  const memo = memoOf(reference);
+  const make = remembered(memo.make, firearm.make, reference, 'resolveMake');
+  const calibre = remembered(memo.calibre, firearm.calibre, reference, 'resolveCalibre');
+  const type = remembered(memo.type, firearm.type, reference, 'resolveType');
   const typeId = idOf(type);
   const serial = primarySerial(firearm);
+  // Keys once per serial: the primary one's normalised key is among them.
+  const keysPerSerial = firearm.serials.map((s) => serialKeys(s.value));
+  const primary = keysPerSerial[firearm.serials.findIndex((s) => s.value === serial)]!;
   const restrictions = payload.restrictions ?? { visibility: 'all' as const };
   const unmapped: PreparedRecord['unmapped'] = [];
   if (make.status !== 'mapped') unmapped.push({ kind: 'make', value: firearm.make });
@@ -103,8 +158,8 @@ export function prepareRecord(payload: RecordUpsert, owner: Party, reference: Re
     ownerReference: payload.ownerReference,
     status: payload.status,
     serial,
-    serialKey: serialKeys(serial).normalised,
-    matchKeys: matchKeysOf(firearm),
+    serialKey: primary.normalised,
+    matchKeys: matchKeysFrom(keysPerSerial),
     makeText: firearm.make,
     makeId: idOf(make),
     model: firearm.model ?? null,

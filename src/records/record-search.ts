@@ -43,10 +43,6 @@ function applyFilters(
   reference: ReferenceCatalogue,
 ): SelectQueryBuilder<Database, 'records', object> {
   q = q.where(visibleTo(viewer));
-  if (query.serial) {
-    const keys = serialLookupKeys(query.serial, query.serialMatch ?? 'normalised');
-    q = q.where(sql<boolean>`match_keys && ${keys}::text[]`);
-  }
   if (query.make) {
     const r = reference.resolveMake(query.make);
     q = r.status === 'mapped' ? q.where('make_id', '=', r.id) : r.status === 'ambiguous' ? q.where('make_id', 'in', r.candidates) : q.where('make_text', 'ilike', `%${query.make}%`);
@@ -70,7 +66,23 @@ function applyFilters(
 }
 
 export async function searchRecords(db: Kysely<Database>, reference: ReferenceCatalogue, viewer: Viewer, query: RecordQuery, limit: number): Promise<RecordRow[]> {
-  return applyFilters(db.selectFrom('records'), query, viewer, reference).selectAll().orderBy('id', 'desc').limit(limit).execute() as Promise<RecordRow[]>;
+  if (!query.serial) return applyFilters(db.selectFrom('records'), query, viewer, reference).selectAll().orderBy('id', 'desc').limit(limit).execute() as Promise<RecordRow[]>;
+  // A serial's few records come from the GIN index first, in a materialised CTE that shadows the
+  // table, and are filtered and ordered after. Asked in one query, PostgreSQL estimates thousands
+  // of matches for any key outside its statistics and walks the primary key backwards instead,
+  // filtering every row: 1.2 s for an exact serial at 1,000,000 records.
+  const keys = serialLookupKeys(query.serial, query.serialMatch ?? 'normalised');
+  return db
+    .with(
+      (cte) => cte('records').materialized(),
+      (inner) => inner.selectFrom('records').selectAll().where(sql<boolean>`match_keys && ${keys}::text[]`),
+    )
+    .selectFrom('records')
+    .$call((q) => applyFilters(q as unknown as SelectQueryBuilder<Database, 'records', object>, query, viewer, reference))
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute() as Promise<RecordRow[]>;
 }
 
 /**

@@ -3,13 +3,14 @@ import type { Database, RecordStatus, RecordsTable } from '../db/database-types.
 import { HubError } from '../errors/hub-error.js';
 import { uuidv7 } from '../ids/uuidv7.js';
 import { checkTransition } from './record-lifecycle.js';
+import { writeRecordVersions, type VersionRow } from './record-bulk-load.js';
 import type { PreparedRecord } from './record-preparation.js';
 
 /**
- * Writes and reads firearm records. Upserts are set-based: a batch of any size costs a handful
- * of statements (lock existing rows, upsert all rows, append all versions, count unmapped
- * reference values), never a round trip per record, which is what makes a registry's full load
- * of hundreds of thousands of records practical.
+ * Writes and reads firearm records. Upserts are set-based: a batch of any size costs three
+ * statements (lock the existing rows; write all record rows and all versions in one
+ * (record-bulk-load.ts); count unmapped reference values), never a round trip per record, which
+ * is what makes a registry's full load of hundreds of thousands of records practical.
  */
 export type RecordRow = Selectable<RecordsTable>;
 
@@ -50,8 +51,9 @@ export async function upsertRecords(db: Kysely<Database>, items: readonly Upsert
   // Decide each item in arrival order against the state left by the ones before it, so two
   // versions of one record in the same batch are applied in order.
   const results: UpsertResult[] = [];
-  const finalRows = new Map<string, { item: UpsertItem; id: string; version: number; reviewDate: string }>();
-  const versions: { id: string; version: number; item: UpsertItem; change: string }[] = [];
+  const versions: VersionRow[] = [];
+  /** Per record, its last version in `versions`: the state its row is left in. */
+  const lastVersion = new Map<string, VersionRow>();
   for (const item of items) {
     const p = item.prepared;
     const key = keyOf(p);
@@ -72,55 +74,25 @@ export async function upsertRecords(db: Kysely<Database>, items: readonly Upsert
     const version = (cur?.version ?? 0) + 1;
     const reviewDate = p.reviewDate ?? cur?.review_date ?? addYears(now, item.reviewYears);
     state.set(key, { id, status: p.status, version, content_hash: p.contentHash, review_date: reviewDate });
-    finalRows.set(key, { item, id, version, reviewDate });
-    versions.push({ id, version, item, change: cur ? (cur.status !== p.status ? `status ${cur.status} -> ${p.status}` : 'update') : 'create' });
+    const row: VersionRow = {
+      prepared: p,
+      recordId: id,
+      version,
+      ledgerId: item.ledgerId,
+      change: cur ? (cur.status !== p.status ? `status ${cur.status} -> ${p.status}` : 'update') : 'create',
+      final: false,
+      reviewDate,
+    };
+    versions.push(row);
+    lastVersion.set(key, row);
     results.push({ outcome: cur ? 'updated' : 'created', recordId: id, version, previousStatus: cur?.status ?? null });
   }
+  for (const row of lastVersion.values()) row.final = true;
+  await writeRecordVersions(db, versions, now);
 
-  const rows = [...finalRows.values()];
-  if (rows.length) {
-    const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-    const p = (r: (typeof rows)[number]) => r.item.prepared;
-    await sql`
-      insert into records (id, owner_country, owner_agency, owner_reference, status, version, serial, serial_key, match_keys,
-        make_text, make_id, model, calibre_text, calibre_id, type_text, type_id, ncic_typ, country_of_manufacture, event_date,
-        event_country, case_number, firearm, event, visibility, visibility_countries, confidentiality, review_date, content_hash,
-        last_ledger_id, created_at, updated_at)
-      select id, oc, oa, oref, st, ver, ser, skey, array(select jsonb_array_elements_text(mk::jsonb)), mt, mid, model, ct, cid, tt, tid, typ, com, ed::date,
-        ec, cn, fa::jsonb, ev::jsonb, vis, array(select jsonb_array_elements_text(vc::jsonb)), conf, rd::date, hash, lid, ${now}, ${now}
-      from unnest(
-        ${col((r) => r.id)}::uuid[], ${col((r) => p(r).ownerCountry)}::text[], ${col((r) => p(r).ownerAgency)}::text[], ${col((r) => p(r).ownerReference)}::text[],
-        ${col((r) => p(r).status)}::text[], ${col((r) => r.version)}::int[], ${col((r) => p(r).serial)}::text[], ${col((r) => p(r).serialKey)}::text[],
-        ${col((r) => JSON.stringify(p(r).matchKeys))}::text[], ${col((r) => p(r).makeText)}::text[], ${col((r) => p(r).makeId)}::text[], ${col((r) => p(r).model)}::text[],
-        ${col((r) => p(r).calibreText)}::text[], ${col((r) => p(r).calibreId)}::text[], ${col((r) => p(r).typeText)}::text[], ${col((r) => p(r).typeId)}::text[],
-        ${col((r) => p(r).ncicTyp)}::text[], ${col((r) => p(r).countryOfManufacture)}::text[], ${col((r) => p(r).eventDate)}::text[], ${col((r) => p(r).eventCountry)}::text[],
-        ${col((r) => p(r).caseNumber)}::text[], ${col((r) => JSON.stringify(p(r).firearm))}::text[], ${col((r) => JSON.stringify(p(r).event))}::text[],
-        ${col((r) => p(r).visibility)}::text[], ${col((r) => JSON.stringify(p(r).visibilityCountries))}::text[], ${col((r) => p(r).confidentiality)}::text[],
-        ${col((r) => r.reviewDate)}::text[], ${col((r) => p(r).contentHash)}::bytea[], ${col((r) => r.item.ledgerId)}::uuid[]
-      ) as t(id, oc, oa, oref, st, ver, ser, skey, mk, mt, mid, model, ct, cid, tt, tid, typ, com, ed, ec, cn, fa, ev, vis, vc, conf, rd, hash, lid)
-      on conflict (owner_country, owner_reference) do update set
-        owner_agency = excluded.owner_agency, status = excluded.status, version = excluded.version, serial = excluded.serial,
-        serial_key = excluded.serial_key, match_keys = excluded.match_keys, make_text = excluded.make_text, make_id = excluded.make_id,
-        model = excluded.model, calibre_text = excluded.calibre_text, calibre_id = excluded.calibre_id, type_text = excluded.type_text,
-        type_id = excluded.type_id, ncic_typ = excluded.ncic_typ, country_of_manufacture = excluded.country_of_manufacture,
-        event_date = excluded.event_date, event_country = excluded.event_country, case_number = excluded.case_number,
-        firearm = excluded.firearm, event = excluded.event, visibility = excluded.visibility,
-        visibility_countries = excluded.visibility_countries, confidentiality = excluded.confidentiality,
-        review_date = excluded.review_date, review_overdue = excluded.review_date < current_date, content_hash = excluded.content_hash,
-        last_ledger_id = excluded.last_ledger_id, updated_at = excluded.updated_at`.execute(db);
-  }
-  if (versions.length) {
-    await sql`
-      insert into record_versions (record_id, version, status, ledger_id, agency, at, change, snapshot)
-      select id, ver, st, lid, ag, ${now}, ch, snap::jsonb
-      from unnest(${versions.map((v) => v.id)}::uuid[], ${versions.map((v) => v.version)}::int[], ${versions.map((v) => v.item.prepared.status)}::text[],
-                  ${versions.map((v) => v.item.ledgerId)}::uuid[], ${versions.map((v) => v.item.prepared.ownerAgency)}::text[], ${versions.map((v) => v.change)}::text[],
-                  ${versions.map((v) => JSON.stringify({ status: v.item.prepared.status, firearm: v.item.prepared.firearm, event: v.item.prepared.event, restrictions: { visibility: v.item.prepared.visibility, countries: v.item.prepared.visibilityCountries, confidentiality: v.item.prepared.confidentiality } }))}::text[])
-        as t(id, ver, st, lid, ag, ch, snap)`.execute(db);
-  }
   const unmapped = new Map<string, { kind: string; value: string; n: number }>();
-  for (const r of rows) {
-    for (const u of r.item.prepared.unmapped) {
+  for (const r of lastVersion.values()) {
+    for (const u of r.prepared.unmapped) {
       const k = `${u.kind}\u0000${u.value}`;
       unmapped.set(k, { ...u, n: (unmapped.get(k)?.n ?? 0) + 1 });
     }

@@ -158,6 +158,6 @@ describe('documentation and operations', () => {
     expect(board.statusCode).toBe(200);
     expect(board.body).toContain('<html');
     const api = await inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { authorization: basic } });
-    expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['apply', 'deliver-rest', 'maintenance']);
+    expect(api.json().queues.map((q: { name: string }) => q.name).sort()).toEqual(['apply', 'deliver-rest', 'deliver-sftp', 'maintenance']);
   });
 });

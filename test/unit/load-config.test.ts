@@ -50,13 +50,13 @@ describe('configuration loading', () => {
     it('loads hub.json and every partner file, partners keyed by country', () => {
       const config = loadConfig(dir, catalog);
       expect(config.hub.identity).toEqual({ country: 'ZZ', agency: 'TRACEHUB' });
-      expect([...config.partners.keys()]).toEqual(['DE', 'FR', 'US']);
+      expect([...config.partners.keys()]).toEqual(['DE', 'FR', 'GB', 'IT', 'US']);
       expect(config.partners.get('FR')?.ncb.agency).toBe('NCB-PARIS');
     });
 
     it('ignores files in partners/ that are not .json', () => {
       write('partners/README.txt', 'not a partner');
-      expect([...loadConfig(dir, catalog).partners.keys()]).toEqual(['DE', 'FR', 'US']);
+      expect([...loadConfig(dir, catalog).partners.keys()]).toEqual(['DE', 'FR', 'GB', 'IT', 'US']);
     });
 
     it('puts a partner\'s messages in its retention class, others in the default class', () => {

@@ -32,12 +32,12 @@ describe('message type registry', () => {
 
     it('takes a new type from a schema alone, defaulting its direction to inbound', () => {
       const catalog = loadSchemaCatalog(undefined, [
-        { $id: 'urn:tracehub:schema:trace.request', 'x-tracehub': {}, type: 'object' },
+        { $id: 'urn:tracehub:schema:example.widget', 'x-tracehub': {}, type: 'object' },
         { $id: 'urn:tracehub:schema:config:extra', 'x-tracehub': { direction: 'inbound' }, type: 'object' },
         { $id: 'urn:tracehub:schema:no-meta', type: 'object' },
       ]);
       const found = discoverMessageTypes(catalog);
-      expect(found.get('trace.request')).toEqual({ type: 'trace.request', schemaId: 'urn:tracehub:schema:trace.request', direction: 'inbound', businessKeys: {} });
+      expect(found.get('example.widget')).toEqual({ type: 'example.widget', schemaId: 'urn:tracehub:schema:example.widget', direction: 'inbound', businessKeys: {} });
       expect(found.has('config:extra')).toBe(false);
       expect(found.has('no-meta')).toBe(false);
     });

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { AgencyRole, MessageStatus } from '../../db/database-types.js';
+import type { AgencyRole, CircuitState, MessageStatus, OutboxStatus } from '../../db/database-types.js';
 import { HubError } from '../../errors/hub-error.js';
 import type { HubContext } from '../../hub.js';
 import { createAgency, createApiKey, revokeApiKey } from '../../identity/agency-repository.js';
 import { findMessages, type MessageFilter } from '../../ledger/ledger-queries.js';
 import { pausedCountries, setPaused } from '../../operations/partner-controls.js';
 import { replayMessages } from '../../operations/replay.js';
+import { findDeliveries, listLanes, probeLane, requeueDeliveries, type DeliveryFilter } from '../../operations/deliveries.js';
 import { authenticate, callerOf, requireRole } from '../authentication.js';
 import { openObject, problemResponses, uuidParam } from '../openapi-schemas.js';
 
@@ -35,6 +36,19 @@ interface FilterQuery {
   serial?: string;
   correlationId?: string;
   messageId?: string;
+  from?: string;
+  to?: string;
+  before?: string;
+  limit?: number;
+}
+
+interface DeliveryQuery {
+  status?: OutboxStatus;
+  country?: string;
+  channel?: string;
+  type?: string;
+  correlationId?: string;
+  sourceLedgerId?: string;
   from?: string;
   to?: string;
   before?: string;
@@ -198,54 +212,122 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { status?: string; country?: string; limit: number } }>(
+    const deliveryFilterQuery = {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: { type: 'string', enum: ['pending', 'delivered', 'acked', 'failed', 'dead'] },
+        country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'Recipient country' },
+        channel: { type: 'string' },
+        type: { type: 'string' },
+        correlationId: { type: 'string' },
+        sourceLedgerId: { type: 'string', format: 'uuid', description: 'The inbound message the delivery results from' },
+        from: { type: 'string', format: 'date-time' },
+        to: { type: 'string', format: 'date-time' },
+        before: { type: 'string', pattern: '^[0-9]+$', description: 'Cursor: the seq of the last item of the previous page' },
+        limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+      },
+    } as const;
+    const toDeliveryFilter = (q: DeliveryQuery, limit: number): DeliveryFilter => ({
+      status: q.status,
+      country: q.country,
+      channel: q.channel,
+      type: q.type,
+      correlationId: q.correlationId,
+      sourceLedgerId: q.sourceLedgerId,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      before: q.before,
+      limit,
+    });
+
+    app.get<{ Querystring: DeliveryQuery }>(
       '/deliveries',
       {
         schema: {
-          summary: 'Outbound deliveries with attempts, last error and next attempt',
+          summary: 'Outbound deliveries with attempts, last error and next attempt, newest first',
           tags: ['admin'],
-          querystring: {
+          querystring: deliveryFilterQuery,
+          response: { 200: openObject, ...problemResponses },
+        },
+      },
+      async (request) => {
+        const limit = request.query.limit ?? 100;
+        const items = await findDeliveries(ctx.db, toDeliveryFilter(request.query, limit));
+        return { items, next: items.length === limit ? items.at(-1)!.seq : null };
+      },
+    );
+
+    app.post<{ Body: { ids?: string[]; filter?: DeliveryQuery; reason: string } }>(
+      '/deliveries/requeue',
+      {
+        schema: {
+          summary: 'Send dead or failed deliveries again',
+          description: 'Give either ids or a filter (status must be dead or failed). Each is sent again from its first attempt, to the channel its recipient takes replies on; deliveries in any other state are left alone. Audited.',
+          tags: ['admin'],
+          body: {
             type: 'object',
+            required: ['reason'],
+            additionalProperties: false,
             properties: {
-              status: { type: 'string', enum: ['pending', 'delivered', 'acked', 'failed', 'dead'] },
-              country: { type: 'string', pattern: '^[A-Z]{2}$' },
-              limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+              ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 1000 },
+              filter: deliveryFilterQuery,
+              reason: { type: 'string', minLength: 3, maxLength: 500 },
             },
           },
           response: { 200: openObject, ...problemResponses },
         },
       },
       async (request) => {
-        let q = ctx.db.selectFrom('outbox').select(['id', 'source_ledger_id', 'type', 'recipient_country', 'recipient_agency', 'channel', 'status', 'attempts', 'last_error', 'next_attempt_at', 'created_at', 'delivered_at']);
-        if (request.query.status) q = q.where('status', '=', request.query.status as never);
-        if (request.query.country) q = q.where('recipient_country', '=', request.query.country);
-        return { items: await q.orderBy('created_at', 'desc').limit(request.query.limit).execute() };
+        const { ids, filter, reason } = request.body;
+        if (!ids === !filter) throw new HubError('BAD_REQUEST', 'give either ids or filter, not both and not neither');
+        if (filter && filter.status !== 'dead' && filter.status !== 'failed') {
+          throw new HubError('BAD_REQUEST', 'a requeue filter must choose status dead or failed', [{ pointer: '/body/filter/status', code: 'requeue.status', message: 'must be dead or failed' }]);
+        }
+        const target = ids ? { ids } : { filter: toDeliveryFilter(filter!, filter!.limit ?? 1000) };
+        const { requeued } = await requeueDeliveries(ctx, target, actorOf(request), reason);
+        return { requeued: requeued.length, ids: requeued.map((r) => r.id) };
       },
     );
 
-    app.post<{ Body: { ids: string[]; reason: string } }>(
-      '/deliveries/requeue',
+    app.get<{ Querystring: { channel?: string; country?: string; circuit?: CircuitState } }>(
+      '/deliveries/circuits',
       {
         schema: {
-          summary: 'Send dead or failed deliveries again',
+          summary: "Each partner's delivery lane: circuit breaker state (closed, open, half_open), consecutive failures, when an open circuit probes again, deliveries waiting and dead",
           tags: ['admin'],
-          body: { type: 'object', required: ['ids', 'reason'], properties: { ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 1000 }, reason: { type: 'string', minLength: 3 } } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              channel: { type: 'string' },
+              country: { type: 'string', pattern: '^[A-Z]{2}$' },
+              circuit: { type: 'string', enum: ['closed', 'open', 'half_open'] },
+            },
+          },
+          response: { 200: openObject, ...problemResponses },
+        },
+      },
+      async (request) => ({ items: await listLanes(ctx.db, request.query) }),
+    );
+
+    app.post<{ Params: { channel: string; country: string } }>(
+      '/deliveries/circuits/:channel/:country/probe',
+      {
+        schema: {
+          summary: "Probe a partner's endpoint now: an open circuit lets one delivery through at once instead of at its retry time",
+          tags: ['admin'],
+          params: { type: 'object', required: ['channel', 'country'], properties: { channel: { type: 'string' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } } },
           response: { 200: openObject, ...problemResponses },
         },
       },
       async (request) => {
-        const rows = await ctx.db
-          .updateTable('outbox')
-          .set({ status: 'pending', attempts: 0, next_attempt_at: null })
-          .where('id', 'in', request.body.ids)
-          .where('status', 'in', ['dead', 'failed'])
-          .returning(['id', 'channel'])
-          .execute();
-        const byChannel = new Map<string, string[]>();
-        for (const r of rows) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.id]);
-        await ctx.deliverQueues.add(byChannel);
-        await ctx.db.insertInto('audit_log').values({ actor: actorOf(request), action: 'delivery.requeue', target: null, detail: JSON.stringify({ ids: rows.map((r) => r.id), reason: request.body.reason }) }).execute();
-        return { requeued: rows.length };
+        const { channel, country } = request.params;
+        if (!ctx.deliverers.has(channel)) throw new HubError('NOT_FOUND', `no delivery channel ${channel} (channels: ${[...ctx.deliverers.keys()].join(', ')})`);
+        const lane = await probeLane(ctx, channel, country, actorOf(request));
+        if (!lane) throw new HubError('NOT_FOUND', `nothing has been delivered to ${country} over ${channel} yet`);
+        request.log.info({ channel, country }, 'delivery probe requested');
+        return lane;
       },
     );
 

@@ -3,14 +3,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordStatus } from '../../db/database-types.js';
 import { HubError } from '../../errors/hub-error.js';
 import type { HubContext } from '../../hub.js';
-import type { Caller } from '../../identity/agency-repository.js';
-import { uuidv7 } from '../../ids/uuidv7.js';
-import type { FieldError } from '../../messages/generated-types.js';
 import { searchRecords, streamRecords, type RecordQuery } from '../../records/record-search.js';
 import type { RecordRow } from '../../records/record-store.js';
 import { canSee } from '../../records/record-visibility.js';
 import { CSV_COLUMNS, csvField, csvRow, recordView } from '../../records/record-views.js';
 import { authenticate, callerOf } from '../authentication.js';
+import { submitAndApply } from '../rest-submission.js';
 import { openObject, problemResponses, uuidParam } from '../openapi-schemas.js';
 
 /**
@@ -44,42 +42,9 @@ const searchQuery = {
 
 type SearchQuery = RecordQuery & { limit?: number; format?: 'csv' | 'ndjson'; status?: RecordStatus[] };
 
-/** Field errors point into the message's payload; for a REST body they point into the body. */
-function asBodyErrors(errors: readonly FieldError[]): FieldError[] {
-  return errors.map((e) => (e.pointer?.startsWith('/payload') ? { ...e, pointer: `/body${e.pointer.slice('/payload'.length)}` } : e));
-}
-
 export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
   return async (app) => {
     app.addHook('onRequest', authenticate(ctx.keys));
-
-    function countryOf(caller: Caller): string {
-      if (!caller.country) throw new HubError('FORBIDDEN', 'records belong to agencies of partner countries');
-      return caller.country;
-    }
-
-    /**
-     * Wraps the body, byte for byte, in a canonical envelope and submits it: the ledger keeps the
-     * exact bytes the caller sent inside the stored message.
-     */
-    async function submitAndApply(request: FastifyRequest, type: string, body: Buffer) {
-      const caller = callerOf(request);
-      const country = countryOf(caller);
-      const idempotencyKey = request.headers['idempotency-key'];
-      const messageId = typeof idempotencyKey === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/.test(idempotencyKey) ? idempotencyKey : `rest-${uuidv7()}`;
-      const head = JSON.stringify({ messageId, type, sender: { country, agency: caller.agency }, sentAt: new Date().toISOString() });
-      const raw = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"payload":`), body, Buffer.from('}')]);
-      const result = await ctx.intake.submit({ channel: 'rest', format: 'canonical-json', contentType: 'application/json', raw, sender: { country, agency: caller.agency } });
-      if (result.status === 'rejected' && !result.duplicate) {
-        throw new HubError(result.rejection === 'forbidden' ? 'SENDER_MISMATCH' : 'VALIDATION_FAILED', `${result.errors.length} error(s) in the request body`, asBodyErrors(result.errors), { ledgerId: result.ledgerId });
-      }
-      if (!result.duplicate) {
-        const outcome = await ctx.applyNow([result.ledgerId]);
-        const refused = outcome.rejections.get(result.ledgerId);
-        if (refused) throw new HubError(refused.code, refused.message, asBodyErrors(refused.errors), { ...refused.extra, ledgerId: result.ledgerId });
-      }
-      return { ledgerId: result.ledgerId, duplicate: result.duplicate, country };
-    }
 
     async function loadVisible(request: FastifyRequest, id: string): Promise<{ row: RecordRow; isOwner: boolean }> {
       const caller = callerOf(request);
@@ -120,7 +85,7 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
         } catch {
           ownerReference = undefined;
         }
-        const { ledgerId, duplicate, country } = await submitAndApply(request, 'record.upsert', body);
+        const { ledgerId, duplicate, country } = await submitAndApply(ctx, request, 'record.upsert', body);
         if (typeof ownerReference !== 'string') throw new HubError('VALIDATION_FAILED', 'ownerReference is required', [{ pointer: '/body/ownerReference', code: 'schema.required', message: 'is required' }]);
         return answerWithRecord(reply, country, ownerReference, ledgerId, duplicate);
       },
@@ -166,7 +131,7 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
             : {}),
         };
         const merged = mergePatch(current, patch);
-        const { ledgerId, duplicate, country } = await submitAndApply(request, 'record.upsert', Buffer.from(JSON.stringify(merged)));
+        const { ledgerId, duplicate, country } = await submitAndApply(ctx, request, 'record.upsert', Buffer.from(JSON.stringify(merged)));
         return answerWithRecord(reply, country, row.owner_reference, ledgerId, duplicate);
       },
     );
@@ -191,7 +156,7 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
           throw new HubError('MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`);
         }
         const payload = Buffer.from(JSON.stringify({ ownerReference: row.owner_reference, status: body.status, ...(body.reason !== undefined ? { reason: body.reason } : {}) }));
-        const { ledgerId, duplicate, country } = await submitAndApply(request, 'record.status', payload);
+        const { ledgerId, duplicate, country } = await submitAndApply(ctx, request, 'record.status', payload);
         const fresh = (await ctx.db.selectFrom('records').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as RecordRow;
         void country;
         return reply.send({ ...recordView(fresh, true), ledgerId, outcome: duplicate ? 'duplicate' : fresh.version === row.version ? 'unchanged' : 'updated' });
