@@ -1,7 +1,7 @@
 /**
  * Seizure matching benchmark (issue 4).
  *
- *   npm run bench:matching -- [--n 1000000] [--seizures 2000] [--e2e 300 | --no-e2e] [--concurrency 8] [--keep]
+ *   npm run bench:matching -- [--n 1000000] [--seizures 2000] [--e2e 300 | --no-e2e] [--concurrency 8] [--keep] [--reuse SCHEMA]
  *
  * 1. Loads --n generated records (bench/support/record-generator.ts) into a fresh schema through
  *    the record store's set-based upsert, the path a registry's bulk load takes.
@@ -43,6 +43,8 @@ const E2E = flags.has('no-e2e') ? 0 : intFlag(flags, 'e2e', 300);
 const CONCURRENCY = intFlag(flags, 'concurrency', 8);
 const KEEP = flags.has('keep');
 const EXPLAIN = flags.has('explain');
+/** A schema a previous run kept (--keep) with the same --n: its records are reused, not loaded again. */
+const REUSE = typeof flags.get('reuse') === 'string' ? (flags.get('reuse') as string) : undefined;
 let explained = 0;
 
 const reference = loadReferenceCatalogue();
@@ -128,18 +130,20 @@ function hubHits(hits: RecordHit[]) {
 /** The baseline: records whose serial as marked is exactly the seized one; every such record is a (strong) hit. */
 async function exactSerialHits(db: Kysely<Database>, s: LabelledSeizure) {
   const keys = seizedFirearm(s).serials.map((x) => `${MATCH_KEY_PREFIX.exact}${serialKeys(x.value).asMarked}`);
-  const rows = await db
-    .selectFrom('records')
-    .select(['owner_country', 'owner_reference'])
-    .where(sql<boolean>`match_keys && ${keys}::text[]`)
-    .orderBy('id')
-    .limit(settings.maxHitsPerItem)
-    .execute();
+  // Sequential scans off and no ORDER BY, for the same reasons as in the matcher's candidate search.
+  const rows = await db.transaction().execute(async (trx) => {
+    await sql`select set_config('enable_seqscan', 'off', true)`.execute(trx);
+    return trx.selectFrom('records').select(['owner_country', 'owner_reference']).where(sql<boolean>`match_keys && ${keys}::text[]`).limit(settings.maxHitsPerItem).execute();
+  });
   return rows.map((r) => ({ ownerCountry: r.owner_country, ownerReference: r.owner_reference, strong: true }));
 }
 
 async function main() {
   const env = await benchEnv('match');
+  if (REUSE) {
+    env.DATABASE_SCHEMA = REUSE;
+    env.QUEUE_PREFIX = REUSE;
+  }
   log(`matching benchmark: ${N.toLocaleString()} records, ${SEIZURES} labelled seizures, ${E2E} end-to-end; partners ${partners.join(' ')}; schema ${env.DATABASE_SCHEMA}`);
   await ensureDatabaseExists(env.DATABASE_URL);
   const database = openDatabase({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, max: 4 });
@@ -150,8 +154,8 @@ async function main() {
     log('generating records');
     const generator = new RecordGenerator({ seed: 20261126, reference: readGeneratorReference(), countries: partners, agencies });
     const records = generator.take(N);
-    log(`loading ${N.toLocaleString()} records through the record store's bulk upsert`);
-    const loadSeconds = await load(db, records);
+    log(REUSE ? `reusing the records of schema ${REUSE}` : `loading ${N.toLocaleString()} records through the record store's bulk upsert`);
+    const loadSeconds = REUSE ? Number.NaN : await load(db, records);
     await sql`analyze records`.execute(db);
     log(`  ${(N / loadSeconds).toFixed(0)} records/s`);
 
@@ -290,7 +294,7 @@ async function main() {
     console.log(`| targets: top-3 recall >= 0.98 and strong precision >= 0.99 | ${h.top3Recall >= 0.98 && h.strongPrecision >= 0.99 ? 'met' : 'NOT met'} | |`);
   } finally {
     await database.close();
-    if (!KEEP) await cleanup(env, [env.DATABASE_SCHEMA]);
+    if (!KEEP && !REUSE) await cleanup(env, [env.DATABASE_SCHEMA]);
     else log(`kept schema ${env.DATABASE_SCHEMA}`);
   }
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, RecordStatus } from '../db/database-types.js';
+import { withIndexProbes } from '../db/index-probes.js';
 import type { FirearmDescription, FirearmEvent } from '../messages/generated-types.js';
 import { MATCH_KEY_PREFIX } from '../records/record-preparation.js';
 import { candidateKeysForQuery } from '../serials/serial-index-keys.js';
@@ -40,21 +41,6 @@ export interface SerialQuery {
 
 type Db = Kysely<Database>;
 
-/**
- * Runs the candidate query with sequential scans disabled, in the caller's transaction (or its
- * own). PostgreSQL estimates `match_keys && <30 keys>` from generic element statistics at a tenth
- * of the table whatever the keys, so it scans every row (40 ms at 20,000 records) where a GIN
- * probe finds the few real candidates in well under a millisecond. The setting is restored after
- * the one query, so the rest of an apply transaction plans normally.
- */
-async function probingIndexes<T>(db: Db, query: (db: Db) => Promise<T>): Promise<T> {
-  if (!db.isTransaction) return db.transaction().execute((trx) => probingIndexes(trx, query));
-  await sql`select set_config('enable_seqscan', 'off', true)`.execute(db);
-  const result = await query(db);
-  await sql`select set_config('enable_seqscan', 'on', true)`.execute(db);
-  return result;
-}
-
 const RECORD_COLUMNS = ['id', 'owner_country', 'owner_agency', 'owner_reference', 'status', 'firearm', 'event', 'visibility', 'visibility_countries', 'confidentiality', 'serial_key'] as const;
 
 /** What to look up for a set of serials: keys for whole ones, patterns for partial ones. */
@@ -86,7 +72,7 @@ export async function findRecordCandidates(db: Db, query: SerialQuery, limit: nu
   for (const p of query.patterns) conditions.push(sql`${foldedKey()} like ${p}`);
   // The status is checked here rather than in SQL: given `status in (...)`, the planner prefers the
   // partial review index (same predicate) to the GIN index.
-  const rows = (await probingIndexes(db, (q) =>
+  const rows = (await withIndexProbes(db, (q) =>
     q
       .selectFrom('records')
       .select(RECORD_COLUMNS)
@@ -134,7 +120,7 @@ export async function findSeizedCandidates(db: Db, recordIds: readonly string[],
   if (recordIds.length === 0) return [];
   const columns = sql`si.id, si.seizure_id, si.item_index, si.item_reference, si.firearm, s.country, s.agency, s.seizure_reference, s.seized_on, s.report, r.id as record_id`;
   const ids = [...recordIds];
-  const result = await probingIndexes(db, (q) =>
+  const result = await withIndexProbes(db, (q) =>
     sql<CandidateSeizedItem>`
       select ${columns}
       from records r

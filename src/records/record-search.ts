@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database, RecordStatus } from '../db/database-types.js';
+import { withIndexProbes } from '../db/index-probes.js';
 import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
 import { candidateKeysForQuery } from '../serials/serial-index-keys.js';
 import { serialKeys } from '../serials/serial-keys.js';
@@ -70,19 +71,22 @@ export async function searchRecords(db: Kysely<Database>, reference: ReferenceCa
   // A serial's few records come from the GIN index first, in a materialised CTE that shadows the
   // table, and are filtered and ordered after. Asked in one query, PostgreSQL estimates thousands
   // of matches for any key outside its statistics and walks the primary key backwards instead,
-  // filtering every row: 1.2 s for an exact serial at 1,000,000 records.
+  // filtering every row: 1.2 s for an exact serial at 1,000,000 records. Fuzzy lookups (two dozen
+  // keys) also need sequential scans off (see withIndexProbes).
   const keys = serialLookupKeys(query.serial, query.serialMatch ?? 'normalised');
-  return db
-    .with(
-      (cte) => cte('records').materialized(),
-      (inner) => inner.selectFrom('records').selectAll().where(sql<boolean>`match_keys && ${keys}::text[]`),
-    )
-    .selectFrom('records')
-    .$call((q) => applyFilters(q as unknown as SelectQueryBuilder<Database, 'records', object>, query, viewer, reference))
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute() as Promise<RecordRow[]>;
+  return withIndexProbes(db, (trx) =>
+    trx
+      .with(
+        (cte) => cte('records').materialized(),
+        (inner) => inner.selectFrom('records').selectAll().where(sql<boolean>`match_keys && ${keys}::text[]`),
+      )
+      .selectFrom('records')
+      .$call((q) => applyFilters(q as unknown as SelectQueryBuilder<Database, 'records', object>, query, viewer, reference))
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute(),
+  ) as Promise<RecordRow[]>;
 }
 
 /**
