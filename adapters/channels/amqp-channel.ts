@@ -5,7 +5,7 @@ import type { AdapterContext, FormatAdapter } from '../formats/format-adapter.js
 import { AmqpConnection, type AmqpConnectionStatus } from './amqp-connection.js';
 import { AmqpConsumer, type AmqpConsumerStatus, type Intake } from './amqp-consumer.js';
 import { AmqpDeliverer } from './amqp-deliverer.js';
-import { amqpSettings, amqpTopology, declareTopology, type AmqpSettings, type AmqpTopology } from './amqp-topology.js';
+import { amqpSettings, amqpTopology, declarePartner, declareTopology, type AmqpSettings, type AmqpTopology } from './amqp-topology.js';
 
 /**
  * The AMQP channel as the hub sees it: one connection, the topology it declares on every
@@ -61,7 +61,15 @@ export class AmqpChannel {
     const log = this.deps.log.child({ channel: 'amqp' });
     const inbound = this.topology.partners.flatMap((p) => (p.inbound ? [p.inbound] : []));
     if (consume && inbound.length) {
-      this.#consumer = new AmqpConsumer(inbound, { intake: consume.intake, formats: this.deps.formats, log, metrics: consume.metrics, maxMessageBytes: this.settings.maxMessageBytes });
+      const partnerOf = new Map(this.topology.partners.map((p) => [p.country, p]));
+      this.#consumer = new AmqpConsumer(inbound, {
+        intake: consume.intake,
+        formats: this.deps.formats,
+        log,
+        metrics: consume.metrics,
+        maxMessageBytes: this.settings.maxMessageBytes,
+        declare: (ch, lane) => declarePartner(ch, this.topology, partnerOf.get(lane.country)!),
+      });
     }
     this.#connection.onConnect(async (model) => {
       const ch = await model.createChannel();

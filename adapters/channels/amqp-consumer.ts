@@ -28,6 +28,8 @@ export interface AmqpConsumerDeps {
   log: Logger;
   metrics: HubMetrics;
   maxMessageBytes: number;
+  /** Declares a lane's queue (again) before consuming it, so a queue someone deleted comes back. */
+  declare?: (channel: Channel, lane: AmqpInboundLane) => Promise<void>;
   /** First pause before retrying a message intake could not store (database down); doubles to 30 s. */
   retryInitialMs?: number;
 }
@@ -129,14 +131,15 @@ export class AmqpConsumer {
         this.#subscribe(model, lane).catch((err: unknown) => log.debug({ country: lane.country, err: (err as Error).message }, 'amqp consumer not resubscribed on this connection'));
       }, 1000).unref();
     });
+    await this.deps.declare?.(channel, lane);
     await channel.prefetch(lane.prefetch);
     const formats = lane.formats.map((f) => this.deps.formats.get(f)!);
     const { consumerTag } = await channel.consume(
       lane.queue,
       (msg) => {
         if (!msg) {
-          // The broker cancelled the consumer (queue deleted): the channel close handler or the
-          // next connection sets it up again.
+          // The broker cancelled the consumer (the queue was deleted): closing the channel makes
+          // the close handler declare the queue again and consume it.
           log.warn({ country: lane.country, queue: lane.queue }, 'amqp consumer cancelled by the broker');
           void channel.close().catch(() => undefined);
           return;
@@ -178,16 +181,16 @@ export class AmqpConsumer {
       };
       const result = await this.#store(submission, lane);
       if (!result) return; // stopping, not stored: the broker delivers it again
-      const rlog = log.child({ correlationId: result.correlationId, ledgerId: result.ledgerId });
+      const rlog = () => log.child({ correlationId: result.correlationId, ledgerId: result.ledgerId });
       if (result.duplicate) {
         stats.duplicates += 1;
-        rlog.info({ country: lane.country, reason: result.duplicateReason, redelivered: msg.fields.redelivered }, 'amqp duplicate acknowledged with the original id');
+        rlog().info({ country: lane.country, reason: result.duplicateReason, redelivered: msg.fields.redelivered }, 'amqp duplicate acknowledged with the original id');
       } else if (result.status === 'rejected') {
         stats.rejected += 1;
-        rlog.info({ country: lane.country, errors: result.errors.length, first: result.errors[0]?.message }, 'amqp message rejected at intake; receipt sent back');
+        rlog().info({ country: lane.country, errors: result.errors.length, first: result.errors[0]?.message }, 'amqp message rejected at intake; receipt sent back');
       }
       const mismatches = propertyMismatches(props, result);
-      if (mismatches.length) rlog.warn({ country: lane.country, mismatches }, 'amqp message properties disagree with its envelope; the envelope was used');
+      if (mismatches.length) rlog().warn({ country: lane.country, mismatches }, 'amqp message properties disagree with its envelope; the envelope was used');
       // Acknowledged with the others stored in the same tick (one frame for the lot).
       acks.finish(msg, true);
       stats.acknowledged += 1;

@@ -212,6 +212,17 @@ describe('the AMQP channel', () => {
     });
   });
 
+  describe('an inbound queue someone deleted', () => {
+    it('is declared again and consumed, so what the country publishes next still arrives', async () => {
+      await partner.ch.deleteQueue('tracehub.in.BE');
+      await waitFor(async () => (await listQueues(vhost.name)).find((q) => q.name === 'tracehub.in.BE')?.consumers === 1, 'the queue back with its consumer', 30_000, 200);
+      const msg = recordUpsert(BE, 'BE-AFTER-DELETE');
+      await partner.publish('tracehub.in.BE', JSON.stringify(msg), { contentType: 'application/json' });
+      await waitFor(() => t.hub.ctx.db.selectFrom('records').select('id').where('owner_reference', '=', 'BE-AFTER-DELETE').executeTakeFirst(), 'the record published after the queue came back');
+      expect((await listQueues(vhost.name)).find((q) => q.name === 'tracehub.in.BE')!.arguments).toMatchObject({ 'x-queue-type': 'quorum', 'x-dead-letter-exchange': 'tracehub.dead' });
+    });
+  });
+
   describe('replies leaving over AMQP', () => {
     it('are published persistent to the country\'s outbound queue with message_id, correlation_id, type and content_type', async () => {
       const msg = notice(FR, ['BE', 'LU'], { correlationId: 'case-2026-117' });
@@ -287,36 +298,39 @@ describe('the AMQP channel', () => {
       const perms = partnerPermissions(be);
       expect(perms).toEqual({ configure: '^$', write: '^(tracehub\\.in\\.BE)$', read: '^(tracehub\\.out\\.BE|tracehub\\.out\\.BE\\.dead|tracehub\\.in\\.BE\\.dead)$' });
       const user = await createUser('be', vhost.name, perms);
-      const refused = async (what: string, fn: (c: PartnerClient) => Promise<unknown>) => {
-        const c = await PartnerClient.open(vhost.url({ name: user.name, password: user.password }));
-        // A refused publish closes the channel; the reason comes with the channel's error event.
-        let closed: Error | undefined;
-        c.ch.on('error', (e: Error) => (closed = e));
-        try {
-          const err = await fn(c).then(() => undefined, (e: unknown) => e);
-          expect(err, what).toBeDefined();
-          expect(String(closed?.message ?? (err as Error).message), what).toMatch(/ACCESS_REFUSED/);
-        } finally {
-          await c.close();
-        }
-      };
-      const own = await PartnerClient.open(vhost.url({ name: user.name, password: user.password }));
       try {
-        const msg = recordUpsert(BE, 'BE-PERM-1');
-        await own.publish('tracehub.in.BE', JSON.stringify(msg), { contentType: 'application/json' });
-        await waitFor(() => t.hub.ctx.db.selectFrom('records').select('id').where('owner_reference', '=', 'BE-PERM-1').executeTakeFirst(), 'the record published with the country\'s own user');
-        await own.drain('tracehub.out.BE');
+        const refused = async (what: string, fn: (c: PartnerClient) => Promise<unknown>) => {
+          const c = await PartnerClient.open(vhost.url({ name: user.name, password: user.password }));
+          // A refused publish closes the channel; the reason comes with the channel's error event.
+          let closed: Error | undefined;
+          c.ch.on('error', (e: Error) => (closed = e));
+          try {
+            const err = await fn(c).then(() => undefined, (e: unknown) => e);
+            expect(err, what).toBeDefined();
+            expect(String(closed?.message ?? (err as Error).message), what).toMatch(/ACCESS_REFUSED/);
+          } finally {
+            await c.close();
+          }
+        };
+        const own = await PartnerClient.open(vhost.url({ name: user.name, password: user.password }));
+        try {
+          const msg = recordUpsert(BE, 'BE-PERM-1');
+          await own.publish('tracehub.in.BE', JSON.stringify(msg), { contentType: 'application/json' });
+          await waitFor(() => t.hub.ctx.db.selectFrom('records').select('id').where('owner_reference', '=', 'BE-PERM-1').executeTakeFirst(), 'the record published with the country\'s own user');
+          await own.drain('tracehub.out.BE');
+        } finally {
+          await own.close();
+        }
+        await refused('publish to another country\'s exchange', (c) => c.publish('lu.registry.to-hub', '{}'));
+        await refused('publish through the default exchange', async (c) => {
+          c.ch.sendToQueue('tracehub.in.BE', Buffer.from('{}'));
+          await c.ch.waitForConfirms();
+        });
+        await refused('read another country\'s replies', (c) => c.ch.get('lu.registry.from-hub'));
+        await refused('declare a queue', (c) => c.ch.assertQueue('mine', { durable: true }));
       } finally {
-        await own.close();
+        await user.delete();
       }
-      await refused('publish to another country\'s exchange', (c) => c.publish('lu.registry.to-hub', '{}'));
-      await refused('publish through the default exchange', async (c) => {
-        c.ch.sendToQueue('tracehub.in.BE', Buffer.from('{}'));
-        await c.ch.waitForConfirms();
-      });
-      await refused('read another country\'s replies', (c) => c.ch.get('lu.registry.from-hub'));
-      await refused('declare a queue', (c) => c.ch.assertQueue('mine', { durable: true }));
-      await user.delete();
     });
   });
 });
