@@ -34,7 +34,7 @@ export function serialLookupKeys(serial: string, match: 'exact' | 'normalised' |
   const k = serialKeys(serial);
   if (match === 'exact') return [`${MATCH_KEY_PREFIX.exact}${k.asMarked}`];
   if (match === 'normalised') return [`${MATCH_KEY_PREFIX.normalised}${k.normalised}`];
-  return candidateKeysForQuery(k).map((c) => `${MATCH_KEY_PREFIX[c.kind]}${c.key}`);
+  return [...new Set(candidateKeysForQuery(k).map((c) => `${MATCH_KEY_PREFIX[c.kind]}${c.key}`))];
 }
 
 function applyFilters(
