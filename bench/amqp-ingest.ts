@@ -27,15 +27,15 @@ import {
   log,
   machineCpuSeconds,
   parseFlags,
-  processCpuSeconds,
   schemaPool,
   sleep,
-  stageTimes,
   startHub,
   useRef,
   type BenchEnv,
   type HubProcess,
   type Runtime,
+  usageStart,
+  type Usage,
 } from './support/harness.js';
 
 const flags = parseFlags(process.argv.slice(2));
@@ -80,31 +80,6 @@ function recordMessage(runId: string, i: number): Buffer {
   );
 }
 
-interface Usage {
-  hubCores: number;
-  machineCores: number;
-  stages: Record<string, { batches: number; seconds: number; meanMs: number }>;
-}
-
-async function usageStart(hub: HubProcess): Promise<() => Promise<Usage>> {
-  const st0 = await stageTimes(hub.baseUrl);
-  const h0 = processCpuSeconds(hub.child.pid);
-  const m0 = machineCpuSeconds();
-  const t0 = performance.now();
-  return async () => {
-    const wall = (performance.now() - t0) / 1000;
-    const h1 = processCpuSeconds(hub.child.pid);
-    const m1 = machineCpuSeconds();
-    const st1 = await stageTimes(hub.baseUrl);
-    const stages: Usage['stages'] = {};
-    for (const [stage, v] of st1) {
-      const before = st0.get(stage) ?? { sum: 0, count: 0 };
-      const batches = v.count - before.count;
-      if (batches > 0) stages[stage] = { batches, seconds: v.sum - before.sum, meanMs: ((v.sum - before.sum) / batches) * 1000 };
-    }
-    return { hubCores: (h1 - h0) / wall, machineCores: (m1.busy - m0.busy) / wall, stages };
-  };
-}
 
 /** Publishes to an exchange on a confirm channel, PUBLISH_WINDOW at a time; resolves when all are confirmed. */
 async function publishAll(conn: ChannelModel, exchange: string, routingKey: string, bodies: Buffer[]): Promise<number> {

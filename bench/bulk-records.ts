@@ -66,7 +66,8 @@ import { prepareRecord, type PreparedRecord } from '../src/records/record-prepar
 import { searchRecords } from '../src/records/record-search.js';
 import { loadReferenceCatalogue } from '../src/reference/reference-catalogue.js';
 import { CORRUPTIONS } from './support/labelled-seizures.js';
-import { Random, readGeneratorReference, RecordGenerator, toUpsertEnvelope } from './support/record-generator.js';
+import { Random } from './support/seeded-random.js';
+import { readGeneratorReference, RecordGenerator, toUpsertEnvelope } from './support/record-generator.js';
 
 const ROOT = projectRoot();
 const argv = process.argv.slice(2);

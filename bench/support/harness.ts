@@ -358,3 +358,34 @@ export async function stageTimes(baseUrl: string): Promise<Map<string, { sum: nu
   }
   return out;
 }
+
+/** CPU used over one measured mode, and the pipeline's stage times from /metrics. */
+export interface Usage {
+  /** CPU of the hub process over the mode, in cores (1.0 = one core busy the whole time). */
+  hubCores: number;
+  /** CPU of the whole machine (hub, PostgreSQL, Redis, this client) over the mode, in cores. */
+  machineCores: number;
+  /** Per pipeline stage: batches, seconds summed over batches (concurrent batches overlap), from /metrics. */
+  stages: Record<string, { batches: number; seconds: number; meanMs: number }>;
+}
+
+/** Starts measuring; the returned function ends the measurement and gives the usage since. */
+export async function usageStart(hub: HubProcess): Promise<() => Promise<Usage>> {
+  const st0 = await stageTimes(hub.baseUrl);
+  const h0 = processCpuSeconds(hub.child.pid);
+  const m0 = machineCpuSeconds();
+  const t0 = performance.now();
+  return async () => {
+    const wall = (performance.now() - t0) / 1000;
+    const h1 = processCpuSeconds(hub.child.pid);
+    const m1 = machineCpuSeconds();
+    const st1 = await stageTimes(hub.baseUrl);
+    const stages: Usage['stages'] = {};
+    for (const [stage, v] of st1) {
+      const before = st0.get(stage) ?? { sum: 0, count: 0 };
+      const batches = v.count - before.count;
+      if (batches > 0) stages[stage] = { batches, seconds: v.sum - before.sum, meanMs: ((v.sum - before.sum) / batches) * 1000 };
+    }
+    return { hubCores: (h1 - h0) / wall, machineCores: (m1.busy - m0.busy) / wall, stages };
+  };
+}

@@ -52,22 +52,10 @@
  * Deterministic: the same records and options give the same seizures (seeded PRNG, no clock).
  */
 import type { FirearmDescription, SeizureReport } from '../../src/messages/generated-types.js';
-import {
-  COUNTRIES,
-  countryProfile,
-  isoDate,
-  makerFamilies,
-  makerProfile,
-  MAKERS,
-  patternMatches,
-  plainSerial,
-  Random,
-  RecordGenerator,
-  type CountryProfile,
-  type GeneratedRecord,
-  type GeneratorReference,
-  type MakerProfile,
-} from './record-generator.js';
+import { COUNTRIES, countryProfile, type CountryProfile } from './country-profiles.js';
+import { isoDate, makerFamilies, patternMatches, plainSerial, RecordGenerator, type GeneratedRecord, type GeneratorReference } from './record-generator.js';
+import { makerProfile, MAKERS, type MakerProfile } from './maker-profiles.js';
+import { Random } from './seeded-random.js';
 
 export const POSITIVE_KINDS = [
   'exact',

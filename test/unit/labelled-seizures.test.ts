@@ -11,7 +11,8 @@ import {
   type LabelledSeizure,
 } from '../../bench/support/labelled-seizures.js';
 import { loadSchemaCatalog } from '../../src/messages/schema-catalog.js';
-import { generateRecords, makerFamilies, plainSerial, Random, readGeneratorReference, type GeneratedRecord, type GeneratorReference } from '../../bench/support/record-generator.js';
+import { generateRecords, makerFamilies, plainSerial, readGeneratorReference, type GeneratedRecord, type GeneratorReference } from '../../bench/support/record-generator.js';
+import { Random } from '../../bench/support/seeded-random.js';
 
 /**
  * The labelled seizure set the matcher is measured on. Its labels are the truth a precision and

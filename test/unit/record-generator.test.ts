@@ -1,15 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  COUNTRIES,
-  generateRecords,
-  makerFamilies,
-  MAKERS,
-  patternMatches,
-  plainSerial,
-  readGeneratorReference,
-  type GeneratedRecord,
-  type GeneratorReference,
-} from '../../bench/support/record-generator.js';
+import { COUNTRIES } from '../../bench/support/country-profiles.js';
+import { generateRecords, makerFamilies, patternMatches, plainSerial, readGeneratorReference, type GeneratedRecord, type GeneratorReference } from '../../bench/support/record-generator.js';
+import { MAKERS } from '../../bench/support/maker-profiles.js';
 import { loadSchemaCatalog } from '../../src/messages/schema-catalog.js';
 import { loadReferenceCatalogue, type ReferenceCatalogue, type Resolution } from '../../src/reference/reference-catalogue.js';
 
