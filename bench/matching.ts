@@ -1,7 +1,7 @@
 /**
  * Seizure matching benchmark (issue 4).
  *
- *   npm run bench:matching -- [--n 1000000] [--seizures 2000] [--e2e 300 | --no-e2e] [--concurrency 8] [--keep] [--reuse SCHEMA]
+ *   npm run bench:matching -- [--n 1000000] [--seizures 2000] [--e2e 300 | --no-e2e] [--concurrency 8] [--keep] [--reuse SCHEMA] [--slowest 20]
  *
  * 1. Loads --n generated records (bench/support/record-generator.ts) into a fresh schema through
  *    the record store's set-based upsert, the path a registry's bulk load takes.
@@ -26,7 +26,9 @@ import { ensureDatabaseExists, openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { matchSettings } from '../src/handlers/seizure-handlers.js';
-import { matchSeizedFirearm, type RecordHit } from '../src/match/matcher.js';
+import { findRecordCandidates, serialQuery } from '../src/match/candidate-search.js';
+import { resolveFirearm } from '../src/match/description-agreement.js';
+import { matchSeizedFirearm, rankRecordCandidates, type RecordHit } from '../src/match/matcher.js';
 import { MATCH_KEY_PREFIX, prepareRecord } from '../src/records/record-preparation.js';
 import { upsertRecords } from '../src/records/record-store.js';
 import { loadSchemaCatalog } from '../src/messages/schema-catalog.js';
@@ -43,6 +45,8 @@ const E2E = flags.has('no-e2e') ? 0 : intFlag(flags, 'e2e', 300);
 const CONCURRENCY = intFlag(flags, 'concurrency', 8);
 const KEEP = flags.has('keep');
 const EXPLAIN = flags.has('explain');
+/** Print where the N slowest look-ups of the second pass spend their time. */
+const SLOWEST = intFlag(flags, 'slowest', 0);
 /** A schema a previous run kept (--keep) with the same --n: its records are reused, not loaded again. */
 const REUSE = typeof flags.get('reuse') === 'string' ? (flags.get('reuse') as string) : undefined;
 let explained = 0;
@@ -215,12 +219,36 @@ async function main() {
     // cache had let them go (the GIN index of 1,000,000 records is about 450 MB).
     const warm: number[] = [];
     const warmWhole: number[] = [];
+    const anatomy: { total: number; search: number; keys: number; patterns: number; candidates: number; serials: string }[] = [];
     for (const s of set) {
       const t0 = performance.now();
-      await matchSeizedFirearm(db, seizedFirearm(s), reference, settings);
+      if (SLOWEST > 0) {
+        // The matcher's own steps, timed apart: what a slow look-up spends its time on.
+        const seized = resolveFirearm(seizedFirearm(s), reference);
+        const query = serialQuery(seized.serials);
+        const t1 = performance.now();
+        const candidates = await findRecordCandidates(db, query, settings.maxCandidates);
+        const search = performance.now() - t1;
+        rankRecordCandidates(seized, candidates, reference, settings);
+        const total = performance.now() - t0;
+        anatomy.push({ total, search, keys: query.keys.length, patterns: query.patterns.length, candidates: candidates.length, serials: seized.serials.map((x) => x.value).join(' | ') });
+      } else {
+        await matchSeizedFirearm(db, seizedFirearm(s), reference, settings);
+      }
       const w = performance.now() - t0;
       warm.push(w);
       if (!isPartial(s)) warmWhole.push(w);
+    }
+    if (SLOWEST > 0) {
+      console.log(`\nslowest ${SLOWEST} look-ups of the second pass (ms: total = candidate search + the rest)`);
+      for (const a of anatomy.sort((x, y) => y.total - x.total).slice(0, SLOWEST)) {
+        console.log(`  ${ms(a.total)} = ${ms(a.search)} + ${ms(a.total - a.search)}  keys ${a.keys}, patterns ${a.patterns}, candidates ${a.candidates}: ${a.serials}`);
+      }
+      const bins = [0, 1, 10, 50, 200, Number.POSITIVE_INFINITY];
+      for (let i = 0; i + 1 < bins.length; i++) {
+        const inBin = anatomy.filter((a) => a.candidates >= bins[i]! && a.candidates < bins[i + 1]!);
+        if (inBin.length) console.log(`  candidates ${bins[i]}-${bins[i + 1]! - 1}: n=${inBin.length}, p50 ${ms(stats(inBin.map((a) => a.total)).p50)} ms, p99 ${ms(stats(inBin.map((a) => a.total)).p99)} ms, search p99 ${ms(stats(inBin.map((a) => a.search)).p99)} ms`);
+      }
     }
     log(`throughput, ${CONCURRENCY} at a time`);
     let cursor = 0;

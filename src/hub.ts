@@ -27,7 +27,7 @@ import { traceHandlers } from './handlers/trace-handlers.js';
 import { loadReferenceCatalogue, type ReferenceCatalogue } from './reference/reference-catalogue.js';
 import { runRecordReviews } from './records/record-review.js';
 import { runTraceDeadlineTask } from './traces/trace-deadline-task.js';
-import { afterTraceDeliveries } from './traces/trace-delivery.js';
+import { afterTraceDeliveries, TRACE_REQUESTED } from './traces/trace-delivery.js';
 import { buildApp } from './http/app.js';
 import { KeyVerifier } from './identity/agency-repository.js';
 import { IntakeService } from './intake/intake-service.js';
@@ -67,6 +67,13 @@ export interface HubOptions {
   secretOf?: (name: string) => string | undefined;
 }
 
+/** What follows a delivery, whether a deliverer made it or the row was delivered as it committed (pull channels). */
+async function afterDelivery(ctx: HubContext, delivered: readonly (string | { id: string; type: string })[]): Promise<void> {
+  // A trace request handed to its addressee becomes DELIVERED, and the requester is told.
+  const ids = delivered.filter((d) => typeof d === 'string' || d.type === TRACE_REQUESTED).map((d) => (typeof d === 'string' ? d : d.id));
+  if (ids.length) await afterTraceDeliveries(ctx, ids);
+}
+
 export interface HubContext {
   env: Environment;
   config: LoadedConfig;
@@ -89,6 +96,8 @@ export interface HubContext {
   amqp: AmqpChannel;
   /** The SFTP channel (pollers of partners' drops, deliverer of reply files); polls only with the workers role. */
   sftp: SftpChannel;
+  /** Channels whose deliverer is a pull inbox: rows are delivered as they commit. */
+  pullChannels: ReadonlySet<string>;
   /** Applies messages now, in this process (synchronous REST writes), and queues their deliveries. */
   applyNow(ids: readonly string[]): Promise<ApplyOutcome>;
   /** Queues everything held back for a partner (after resume). */
@@ -182,11 +191,13 @@ export class Hub {
     const db = database.db;
     const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics });
     const keys = new KeyVerifier(db, (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000);
+    const pullChannels = new Set([...deliverers.values()].filter((d) => d.pull).map((d) => d.channel));
     const ctx: HubContext = {
-      env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log, amqp, sftp,
+      env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log, amqp, sftp, pullChannels,
       async applyNow(ids) {
-        const outcome = await applyMessages({ db, config, handlers, log, metrics }, ids, { attemptsMade: 0, maxAttempts: 1 });
+        const outcome = await applyMessages({ db, config, handlers, log, metrics, pullChannels }, ids, { attemptsMade: 0, maxAttempts: 1 });
         await deliverQueues.add(outcome.deliveries);
+        await afterDelivery(ctx, outcome.delivered);
         return outcome;
       },
       async requeueHeldFor(country) {
@@ -203,8 +214,9 @@ export class Hub {
   /** Applies a batch and queues its deliveries: what the apply worker runs for each job. */
   async apply(ids: readonly string[], attempt = { attemptsMade: 0, maxAttempts: 1 }): Promise<ApplyOutcome> {
     const { ctx } = this;
-    const outcome = await applyMessages({ db: ctx.db, config: ctx.config, handlers: ctx.handlers, log: ctx.log, metrics: ctx.metrics }, ids, attempt);
+    const outcome = await applyMessages({ db: ctx.db, config: ctx.config, handlers: ctx.handlers, log: ctx.log, metrics: ctx.metrics, pullChannels: ctx.pullChannels }, ids, attempt);
     await ctx.deliverQueues.add(outcome.deliveries);
+    await afterDelivery(ctx, outcome.delivered);
     return outcome;
   }
 
@@ -223,8 +235,7 @@ export class Hub {
       channel,
       work,
     );
-    // A trace request handed to its addressee becomes DELIVERED, and the requester is told.
-    await afterTraceDeliveries(ctx, report.delivered);
+    await afterDelivery(ctx, report.delivered);
     return report;
   }
 

@@ -33,5 +33,11 @@ export interface ChannelDeliverer {
   readonly channel: string;
   /** Most rows the deliverer wants per call (the hub's delivery.batchSize otherwise). */
   readonly maxBatch?: number;
+  /**
+   * A pull channel: the partner collects rows from the hub, so a row is delivered as soon as it
+   * is visible, and the hub marks it so in the transaction that writes it (deliver() then only
+   * sees rows held back while the partner was paused).
+   */
+  readonly pull?: boolean;
   deliver(rows: readonly OutboxRow[]): Promise<DeliveryResult[]>;
 }

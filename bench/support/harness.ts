@@ -168,7 +168,10 @@ export interface HubProcess {
 
 /** Starts `tracehub start` and waits until /health/ready answers 200. */
 export async function startHub(runtime: Runtime, env: BenchEnv, label = 'hub'): Promise<HubProcess> {
-  const child = spawn(process.execPath, [...cliInvocation(runtime), 'start'], { cwd: source.root, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_HUB_NODE_ARGS: extra node flags for the hub only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // (node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...cliInvocation(runtime), 'start'], { cwd: source.root, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   let lines = 0;
   const onData = (d: Buffer) => {

@@ -100,16 +100,36 @@ export async function storeEntries(db: Kysely<Database>, entries: readonly Ledge
   return outcomes;
 }
 
-export async function insertOutbox(db: Kysely<Database>, records: readonly OutboxRecord[]): Promise<void> {
-  if (records.length === 0) return;
+/**
+ * Pull channels (the REST inbox) have nothing to send: a row is delivered once it is visible. Rows
+ * for them are written as delivered in the transaction that makes them, saving a queue job, a
+ * lane lookup and a second write of each row; unless the recipient is paused, or the lane still
+ * holds pending rows (written while it was paused), which must be seen first.
+ */
+export interface DeliverAtCommit {
+  channels: ReadonlySet<string>;
+  paused: ReadonlySet<string>;
+}
+
+/** Writes outbox rows; returns the ids written as already delivered (see DeliverAtCommit). */
+export async function insertOutbox(db: Kysely<Database>, records: readonly OutboxRecord[], atCommit?: DeliverAtCommit): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const now = records.map((r) => Boolean(atCommit?.channels.has(r.channel) && !atCommit.paused.has(r.recipientCountry)));
   // Outbox ids are derived from their source message, so writing the same record twice (a retried
   // job) is a no-op rather than a second notification.
-  await sql`
-    insert into outbox (id, source_ledger_id, correlation_id, recipient_country, recipient_agency, channel, format, type, envelope, status)
-    select id, source, corr, country, agency, channel, format, type, env::jsonb, 'pending'
+  const r = await sql<{ id: string; status: string }>`
+    insert into outbox (id, source_ledger_id, correlation_id, recipient_country, recipient_agency, channel, format, type, envelope, status, delivered_at)
+    select id, source, corr, country, agency, channel, format, type, env::jsonb, d.status, case when d.status = 'delivered' then now() end
     from unnest(${records.map((r) => r.id)}::uuid[], ${records.map((r) => r.sourceLedgerId)}::uuid[], ${records.map((r) => r.correlationId)}::text[],
                 ${records.map((r) => r.recipientCountry)}::text[], ${records.map((r) => r.recipientAgency)}::text[], ${records.map((r) => r.channel)}::text[],
-                ${records.map((r) => r.format)}::text[], ${records.map((r) => r.type)}::text[], ${records.map((r) => JSON.stringify(r.envelope))}::text[])
-      as t(id, source, corr, country, agency, channel, format, type, env)
-    on conflict (id) do nothing`.execute(db);
+                ${records.map((r) => r.format)}::text[], ${records.map((r) => r.type)}::text[], ${records.map((r) => JSON.stringify(r.envelope))}::text[],
+                ${now}::boolean[])
+      as t(id, source, corr, country, agency, channel, format, type, env, now)
+    cross join lateral (
+      select case when t.now and not exists (
+        select 1 from outbox p where p.channel = t.channel and p.recipient_country = t.country and p.status in ('pending','failed'))
+      then 'delivered' else 'pending' end as status) d
+    on conflict (id) do nothing
+    returning id, status`.execute(db);
+  return new Set(r.rows.filter((x) => x.status === 'delivered').map((x) => x.id));
 }

@@ -8,7 +8,7 @@ import { HubError } from '../errors/hub-error.js';
 import { uuidv7Time } from '../ids/uuidv7.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
 import { appendLineage } from '../ledger/ledger-lineage.js';
-import { insertOutbox } from '../ledger/ledger-writer.js';
+import { insertOutbox, type DeliverAtCommit } from '../ledger/ledger-writer.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
 import type { HubMetrics } from '../observability/hub-metrics.js';
 import type { HandlerRegistry } from './handler-registry.js';
@@ -32,6 +32,8 @@ export interface ApplyDeps {
   handlers: HandlerRegistry;
   log: Logger;
   metrics: HubMetrics;
+  /** Pull channels: their outbox rows are delivered when they commit (see DeliverAtCommit). */
+  pullChannels?: ReadonlySet<string>;
 }
 
 export interface ApplyOutcome {
@@ -43,6 +45,8 @@ export interface ApplyOutcome {
   skipped: string[];
   /** Outbox ids to deliver, by channel. */
   deliveries: Map<string, string[]>;
+  /** Outbox rows delivered as they committed (pull channels), for what follows a delivery. */
+  delivered: { id: string; type: string }[];
 }
 
 interface Row {
@@ -78,7 +82,7 @@ function timeBounds(ids: readonly string[]): { from: Date; to: Date } {
 }
 
 export async function applyMessages(deps: ApplyDeps, ids: readonly string[], attempt: AttemptInfo): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map() };
+  const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [] };
   let remaining = [...ids];
   for (let round = 0; remaining.length && round <= ids.length; round++) {
     try {
@@ -89,14 +93,17 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
         outcome.rejected.push(row.id);
         outcome.rejections.set(row.id, cause);
       }
-      for (const r of done.outbox) outcome.deliveries.set(r.channel, [...(outcome.deliveries.get(r.channel) ?? []), r.id]);
+      for (const r of done.outbox) if (done.delivered.has(r.id)) outcome.delivered.push({ id: r.id, type: r.type });
+      for (const r of done.outbox) if (!done.delivered.has(r.id)) outcome.deliveries.set(r.channel, [...(outcome.deliveries.get(r.channel) ?? []), r.id]);
       deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
+      if (done.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, done.delivered.size);
       if (done.rejected.length) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, done.rejected.length);
       return outcome;
     } catch (err) {
       if (err instanceof RejectOne) {
-        const receipt = await deps.db.transaction().execute((trx) => markRejected(deps, trx, err.row, err.cause));
-        if (receipt) outcome.deliveries.set(receipt.channel, [...(outcome.deliveries.get(receipt.channel) ?? []), receipt.id]);
+        const { receipt, delivered } = await deps.db.transaction().execute(async (trx) => markRejected(deps, trx, err.row, err.cause, await atCommit(deps, trx)));
+        if (receipt && delivered) outcome.delivered.push({ id: receipt.id, type: receipt.type });
+        if (receipt && !delivered) outcome.deliveries.set(receipt.channel, [...(outcome.deliveries.get(receipt.channel) ?? []), receipt.id]);
         outcome.rejected.push(err.row.id);
         outcome.rejections.set(err.row.id, err.cause);
         deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' });
@@ -110,7 +117,21 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
   return outcome;
 }
 
-async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<{ applied: string[]; rejected: RejectedRow[]; skipped: string[]; outbox: OutboxRecord[] }> {
+async function atCommit(deps: ApplyDeps, trx: Kysely<Database>, paused?: ReadonlySet<string>): Promise<DeliverAtCommit | undefined> {
+  if (!deps.pullChannels?.size) return undefined;
+  return { channels: deps.pullChannels, paused: paused ?? (await pausedCountries(trx)) };
+}
+
+interface AppliedBatch {
+  applied: string[];
+  rejected: RejectedRow[];
+  skipped: string[];
+  outbox: OutboxRecord[];
+  /** Outbox ids written as delivered (pull channels). */
+  delivered: Set<string>;
+}
+
+async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> {
   const { db, config, handlers, log } = deps;
   const { from, to } = timeBounds(ids);
   return db.transaction().execute(async (trx) => {
@@ -191,7 +212,15 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<{ applied: str
       const row = active[i]!;
       current = row;
       try {
-        await handler.apply!({ ...ctx, log: log.child({ correlationId: row.correlation_id, ledgerId: row.id, type: row.envelope.type }) }, toMessage(row) as never);
+        // The row's logger is made only if the handler logs: a pino child costs its serialisation.
+        let rowLog: Logger | undefined;
+        const rowCtx: ApplyContext = {
+          ...ctx,
+          get log() {
+            return (rowLog ??= log.child({ correlationId: row.correlation_id, ledgerId: row.id, type: row.envelope.type }));
+          },
+        };
+        await handler.apply!(rowCtx, toMessage(row) as never);
       } catch (err) {
         if (err instanceof HubError && classifyFailure(err) === 'permanent') throw new RejectOne(row, err);
         throw err;
@@ -200,7 +229,8 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<{ applied: str
       i++;
     }
 
-    await insertOutbox(trx, outbox);
+    const commitDelivery = await atCommit(deps, trx, paused);
+    const delivered = await insertOutbox(trx, outbox, commitDelivery);
     const appliedSet = new Set(applied);
     const done = rows.filter((r) => appliedSet.has(r.id));
     if (done.length) {
@@ -214,13 +244,14 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<{ applied: str
       );
     }
     for (const { row, cause } of rejected) {
-      const receipt = await markRejected(deps, trx, row, cause);
-      if (receipt) outbox.push(receipt);
+      const r = await markRejected(deps, trx, row, cause, commitDelivery);
+      if (r.receipt) outbox.push(r.receipt);
+      if (r.receipt && r.delivered) delivered.add(r.receipt.id);
     }
     if (pausedRows.length) {
       await appendLineage(trx, pausedRows.map((r) => ({ id: r.id, receivedAt: r.received_at })), { stage: 'apply', event: 'paused', reason: 'sender is paused; applied when resumed' });
     }
-    return { applied, rejected, skipped, outbox };
+    return { applied, rejected, skipped, outbox, delivered };
   });
 }
 
@@ -233,7 +264,13 @@ function rejectionErrors(cause: HubError): FieldError[] {
 }
 
 /** Marks one message rejected (with its errors, a lineage event and a receipt) inside `trx`. */
-async function markRejected(deps: ApplyDeps, trx: Kysely<Database>, row: Row, cause: HubError): Promise<OutboxRecord | undefined> {
+async function markRejected(
+  deps: ApplyDeps,
+  trx: Kysely<Database>,
+  row: Row,
+  cause: HubError,
+  commitDelivery: DeliverAtCommit | undefined,
+): Promise<{ receipt?: OutboxRecord; delivered: boolean }> {
   const errors = rejectionErrors(cause);
   const changed = await appendLineage(
     trx,
@@ -241,7 +278,7 @@ async function markRejected(deps: ApplyDeps, trx: Kysely<Database>, row: Row, ca
     { stage: 'apply', event: 'rejected', reason: cause.message },
     { status: 'rejected', errors, onlyIfStatus: 'validated' },
   );
-  if (changed.length === 0) return undefined;
+  if (changed.length === 0) return { delivered: false };
   deps.log.info({ correlationId: row.correlation_id, ledgerId: row.id, code: cause.code, errors }, 'message rejected by its handler');
   const receipt = rejectionReceipt(deps.config, {
     ledgerId: row.id,
@@ -251,8 +288,9 @@ async function markRejected(deps: ApplyDeps, trx: Kysely<Database>, row: Row, ca
     errors,
     now: new Date(),
   });
-  if (receipt) await insertOutbox(trx, [receipt]);
-  return receipt;
+  if (!receipt) return { delivered: false };
+  const delivered = await insertOutbox(trx, [receipt], commitDelivery);
+  return { receipt, delivered: delivered.has(receipt.id) };
 }
 
 /**

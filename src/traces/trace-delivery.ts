@@ -10,6 +10,9 @@ import { statusChangedPayload, type TraceRow } from './trace-notifications.js';
 import { sideRecipient } from './trace-parties.js';
 import { appendEvents, updateTrace } from './trace-store.js';
 
+/** The outbox type whose delivery moves a trace request to DELIVERED. */
+export const TRACE_REQUESTED = 'trace.requested';
+
 /**
  * SUBMITTED -> DELIVERED: the hub records that a request reached the addressee once the outbox
  * row carrying it (trace.requested) is delivered on the addressee's channel, and tells the

@@ -61,7 +61,8 @@ describe('submitting a trace request', () => {
     const res = await c.post(frNcb, '/v1/trace-requests', traceRequest('FR-SUB-1', { priority: 'urgent', urgentJustification: 'Suspect in custody for 48 hours' }));
     expect(res.statusCode).toBe(201);
     const trace = res.json();
-    expect(trace).toMatchObject({ requestReference: 'FR-SUB-1', status: 'SUBMITTED', role: 'requester', direction: 'outgoing', priority: 'urgent', result: 'created', outcome: null });
+    // DE collects over REST: the request is in its inbox the moment it commits, so it is DELIVERED already.
+    expect(trace).toMatchObject({ requestReference: 'FR-SUB-1', status: 'DELIVERED', role: 'requester', direction: 'outgoing', priority: 'urgent', result: 'created', outcome: null });
     expect(res.headers.location).toBe(`/v1/trace-requests/${trace.id}`);
     // Urgent: 24 hours to acknowledge, 14 days to answer (config/hub.json).
     const submittedAt = Date.parse(trace.submittedAt);
@@ -420,7 +421,7 @@ describe('follow-up requests', () => {
     const res = await c.post(frNcb, `/v1/trace-requests/${id}/follow-ups`, { addressedTo: { country: 'US', as: 'country-of-last-legal-import' } });
     expect(res.statusCode).toBe(201);
     const followUp = res.json();
-    expect(followUp).toMatchObject({ requestReference: 'FR-FU-1-FU-US', followUpOf: id, addressedTo: { country: 'US' }, caseReference: 'CASE-FR-FU-1', status: 'SUBMITTED' });
+    expect(followUp).toMatchObject({ requestReference: 'FR-FU-1-FU-US', followUpOf: id, addressedTo: { country: 'US' }, caseReference: 'CASE-FR-FU-1', status: 'DELIVERED' });
     const requested = await c.expectInInbox(usNcb, followUp.id, (i) => i.type === 'trace.requested', 'the follow-up request');
     expect(requested.envelope.payload).toMatchObject({ followUpOf: id, firearm: { make: 'Walther' }, addressedTo: { as: 'country-of-last-legal-import' } });
     const told = await c.expectInInbox(deNcb, id, (i) => i.type === 'trace.follow-up', 'news of the follow-up');

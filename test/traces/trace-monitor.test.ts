@@ -68,7 +68,7 @@ describe('listing, filtering and exporting', () => {
 
   it('filters by status, counterpart, priority, overdue, date range and text in the case reference or a serial', async () => {
     expect(await list(usNcb, 'direction=outgoing&status=CANCELLED')).toEqual([ids.L4]);
-    expect(await list(usNcb, 'direction=outgoing&status=CANCELLED&status=SUBMITTED')).toEqual([ids.L4, ids.L3, ids.L2, ids.L1]);
+    expect(await list(usNcb, 'direction=outgoing&status=CANCELLED&status=DELIVERED')).toEqual([ids.L4, ids.L3, ids.L2, ids.L1]);
     expect(await list(usNcb, 'direction=outgoing&counterpart=DE')).toEqual([ids.L2, ids.L1]);
     expect(await list(usNcb, 'direction=outgoing&priority=urgent')).toEqual([ids.L2]);
     expect(await list(usNcb, 'direction=outgoing&overdue=true')).toEqual([ids.L2]);
@@ -115,7 +115,7 @@ describe('listing, filtering and exporting', () => {
     const rows = parse(res.body, { columns: true }) as Record<string, string>[];
     expect(Object.keys(rows[0]!)).toEqual([...EXPORT_COLUMNS]);
     expect(rows.map((r) => r.id)).toEqual([ids.L4, ids.L3]);
-    expect(rows[1]).toMatchObject({ requestReference: 'US-L3', status: 'SUBMITTED', addressedCountry: 'FR', caseReference: "'=LST-3", serial: 'AB 77-123', make: 'Beretta', overdue: 'false' });
+    expect(rows[1]).toMatchObject({ requestReference: 'US-L3', status: 'DELIVERED', addressedCountry: 'FR', caseReference: "'=LST-3", serial: 'AB 77-123', make: 'Beretta', overdue: 'false' });
     expect(rows[0]).toMatchObject({ status: 'CANCELLED' });
     expect(Date.parse(rows[0]!.finishedAt!)).not.toBeNaN();
   });

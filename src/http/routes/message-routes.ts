@@ -39,20 +39,23 @@ export function messageRoutes(ctx: HubContext): FastifyPluginAsync {
     }
 
     async function answer(request: FastifyRequest, reply: FastifyReply, r: IntakeResult) {
-      const log = request.log.child({ correlationId: r.correlationId, ledgerId: r.ledgerId });
+      // Bindings per call rather than a child logger: a child costs its serialisation even when
+      // the level is off, and this runs for every message.
+      const ids = { correlationId: r.correlationId, ledgerId: r.ledgerId };
+      const log = request.log;
       if (r.duplicate) {
         const original = await getMessage(ctx.db, r.ledgerId);
-        log.info({ reason: r.duplicateReason }, 'duplicate acknowledged with the original id');
+        log.info({ ...ids, reason: r.duplicateReason }, 'duplicate acknowledged with the original id');
         return reply.code(200).send({ ledgerId: r.ledgerId, messageId: original?.messageId ?? r.messageId, correlationId: original?.correlationId ?? r.correlationId, status: original?.status ?? 'received', duplicate: true });
       }
       if (r.status === 'rejected') {
-        log.info({ errors: r.errors.length }, 'message rejected at intake');
+        log.info({ ...ids, errors: r.errors.length }, 'message rejected at intake');
         const malformed = r.errors.every((e) => /^(json|xml)\./.test(e.code));
         const code = r.rejection === 'forbidden' ? 'SENDER_MISMATCH' : malformed ? 'MALFORMED_BODY' : 'VALIDATION_FAILED';
         const detail = `${r.errors.length} error(s); the message is stored as rejected and can be looked up as /v1/messages/${r.ledgerId}`;
         return sendProblem(reply, problem(code, detail, request.url, r.errors, { ledgerId: r.ledgerId }));
       }
-      log.info({ type: r.type }, 'message accepted');
+      log.info({ ...ids, type: r.type }, 'message accepted');
       return reply.code(202).header('location', `/v1/messages/${r.ledgerId}`).send({ ledgerId: r.ledgerId, messageId: r.messageId, correlationId: r.correlationId, status: 'accepted', duplicate: false });
     }
 
