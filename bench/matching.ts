@@ -1,7 +1,8 @@
 /**
  * Seizure matching benchmark (issue 4).
  *
- *   npm run bench:matching -- [--n 1000000] [--seizures 2000] [--e2e 300 | --no-e2e] [--concurrency 8] [--keep] [--reuse SCHEMA] [--slowest 20]
+ *   npm run bench:matching -- [--n 1000000] [--seizures 2000] [--e2e 300 | --no-e2e] [--concurrency 8] [--keep] [--reuse SCHEMA]
+ *                             [--slowest 20] [--runtime compiled|tsx]
  *
  * 1. Loads --n generated records (bench/support/record-generator.ts) into a fresh schema through
  *    the record store's set-based upsert, the path a registry's bulk load takes.
@@ -20,15 +21,18 @@
  * treats the hub as a black box, like the other benchmarks.
  */
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../src/db/database-types.js';
 import { ensureDatabaseExists, openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { matchSettings } from '../src/handlers/seizure-handlers.js';
-import { findRecordCandidates, serialQuery } from '../src/match/candidate-search.js';
-import { resolveFirearm } from '../src/match/description-agreement.js';
-import { matchSeizedFirearm, rankRecordCandidates, type RecordHit } from '../src/match/matcher.js';
+import type * as CandidateSearch from '../src/match/candidate-search.js';
+import type * as DescriptionAgreement from '../src/match/description-agreement.js';
+import type * as Matcher from '../src/match/matcher.js';
+import type { RecordHit } from '../src/match/matcher.js';
+import type * as ReferenceModule from '../src/reference/reference-catalogue.js';
 import { MATCH_KEY_PREFIX, prepareRecord } from '../src/records/record-preparation.js';
 import { upsertRecords } from '../src/records/record-store.js';
 import { loadSchemaCatalog } from '../src/messages/schema-catalog.js';
@@ -36,7 +40,7 @@ import { loadReferenceCatalogue } from '../src/reference/reference-catalogue.js'
 import { serialKeys } from '../src/serials/serial-keys.js';
 import { KNOWN_COUNTRIES, labelledSeizures, seizedFirearm, type LabelledSeizure } from './support/labelled-seizures.js';
 import { readGeneratorReference, RecordGenerator, type GeneratedRecord } from './support/record-generator.js';
-import { ROOT, benchEnv, buildHub, cleanup, createAgency, intFlag, log, parseFlags, percentile, sleep, startHub, uuidv7 } from './support/harness.js';
+import { ROOT, benchEnv, buildHub, cleanup, createAgency, hubSource, intFlag, log, parseFlags, percentile, sleep, startHub, uuidv7 } from './support/harness.js';
 
 const flags = parseFlags(process.argv.slice(2));
 const N = intFlag(flags, 'n', 1_000_000);
@@ -52,6 +56,31 @@ const REUSE = typeof flags.get('reuse') === 'string' ? (flags.get('reuse') as st
 let explained = 0;
 
 const reference = loadReferenceCatalogue();
+const RUNTIME = flags.get('runtime') === 'tsx' ? 'tsx' : 'compiled';
+
+/**
+ * The matcher as production runs it: compiled by tsc (the hub is built for step 4 anyway). Under
+ * tsx, esbuild's keep-names wrappers alone made scoring about twice as slow per candidate.
+ * --runtime tsx measures the sources as they are instead.
+ */
+interface MatcherUnderTest {
+  matchSeizedFirearm: typeof Matcher.matchSeizedFirearm;
+  rankRecordCandidates: typeof Matcher.rankRecordCandidates;
+  findRecordCandidates: typeof CandidateSearch.findRecordCandidates;
+  serialQuery: typeof CandidateSearch.serialQuery;
+  resolveFirearm: typeof DescriptionAgreement.resolveFirearm;
+  reference: ReferenceModule.ReferenceCatalogue;
+}
+
+async function loadMatcher(): Promise<MatcherUnderTest> {
+  const base = RUNTIME === 'tsx' ? new URL('../src/', import.meta.url).href : pathToFileURL(join(hubSource().buildDir, 'src') + '/').href;
+  const matcher = (await import(`${base}match/matcher.js`)) as typeof Matcher;
+  const search = (await import(`${base}match/candidate-search.js`)) as typeof CandidateSearch;
+  const agreement = (await import(`${base}match/description-agreement.js`)) as typeof DescriptionAgreement;
+  const ref = (await import(`${base}reference/reference-catalogue.js`)) as typeof ReferenceModule;
+  return { ...matcher, ...search, resolveFirearm: agreement.resolveFirearm, reference: ref.loadReferenceCatalogue() };
+}
+let M: MatcherUnderTest;
 const config = loadConfig(join(ROOT, 'config'), loadSchemaCatalog());
 const settings = matchSettings(config);
 // Partner countries the generator has a profile for (serial formats, languages, agencies) and that
@@ -158,6 +187,11 @@ async function main() {
   const db = database.db;
   try {
     await migrateToLatest(db as Kysely<unknown>, env.DATABASE_SCHEMA);
+    if (RUNTIME === 'compiled') {
+      log('building the hub (the matcher is measured compiled)');
+      await buildHub();
+    }
+    M = await loadMatcher();
 
     log('generating records');
     // The generator and its million records are let go before anything is timed: a bench process
@@ -173,7 +207,7 @@ async function main() {
     (globalThis as { gc?: () => void }).gc?.();
 
     // Warm the caches the way a running hub has them.
-    for (const s of set.slice(0, 50)) await matchSeizedFirearm(db, seizedFirearm(s), reference, settings);
+    for (const s of set.slice(0, 50)) await M.matchSeizedFirearm(db, seizedFirearm(s), M.reference, settings);
 
     log('quality and latency, one seizure at a time');
     const latencies: number[] = [];
@@ -185,7 +219,7 @@ async function main() {
     let slowest = { ms: 0, id: '', serials: '' };
     for (const s of set) {
       const t0 = performance.now();
-      const hits = await matchSeizedFirearm(db, seizedFirearm(s), reference, settings);
+      const hits = await M.matchSeizedFirearm(db, seizedFirearm(s), M.reference, settings);
       const took = performance.now() - t0;
       latencies.push(took);
       (isPartial(s) ? partialLat : wholeLat).push(took);
@@ -224,16 +258,16 @@ async function main() {
       const t0 = performance.now();
       if (SLOWEST > 0) {
         // The matcher's own steps, timed apart: what a slow look-up spends its time on.
-        const seized = resolveFirearm(seizedFirearm(s), reference);
-        const query = serialQuery(seized.serials);
+        const seized = M.resolveFirearm(seizedFirearm(s), M.reference);
+        const query = M.serialQuery(seized.serials);
         const t1 = performance.now();
-        const candidates = await findRecordCandidates(db, query, settings.maxCandidates);
+        const candidates = await M.findRecordCandidates(db, query, settings.maxCandidates);
         const search = performance.now() - t1;
-        rankRecordCandidates(seized, candidates, reference, settings);
+        M.rankRecordCandidates(seized, candidates, M.reference, settings);
         const total = performance.now() - t0;
         anatomy.push({ total, search, keys: query.keys.length, patterns: query.patterns.length, candidates: candidates.length, serials: seized.serials.map((x) => x.value).join(' | ') });
       } else {
-        await matchSeizedFirearm(db, seizedFirearm(s), reference, settings);
+        await M.matchSeizedFirearm(db, seizedFirearm(s), M.reference, settings);
       }
       const w = performance.now() - t0;
       warm.push(w);
@@ -260,7 +294,7 @@ async function main() {
           const i = cursor++;
           if (i >= set.length) return;
           const t1 = performance.now();
-          await matchSeizedFirearm(db, seizedFirearm(set[i]!), reference, settings);
+          await M.matchSeizedFirearm(db, seizedFirearm(set[i]!), M.reference, settings);
           concurrent.push(performance.now() - t1);
         }
       }),
@@ -270,9 +304,12 @@ async function main() {
     // End to end through the hub process.
     let e2e: { p50: number; p99: number; mean: number; n: number; notDelivered: number } | undefined;
     if (E2E > 0) {
-      log('end to end: building and starting the hub on the same schema');
-      await buildHub();
+      log('end to end: starting the hub on the same schema');
+      if (RUNTIME !== 'compiled') await buildHub();
       const auths = new Map<string, string>();
+      // A reused schema has the agencies of the run that kept it, whose keys were shown once and
+      // are gone: new ones are made (with their seizures and hits, nothing else refers to them).
+      if (REUSE) await sql`truncate agencies, api_keys, seizures, seizure_items, hits cascade`.execute(db);
       for (const cc of new Set(set.map((s) => s.seizingCountry))) {
         const agency = set.find((s) => s.seizingCountry === cc)!.seizingAgency;
         auths.set(cc, await createAgency('compiled', env, { country: cc, code: agency, name: `${cc} bench`, role: 'ncb' }));

@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004-seizures.js';
 import * as m0005 from './migrations/0005-trace-requests.js';
 import * as m0006 from './migrations/0006-channels.js';
 import * as m0007 from './migrations/0007-sftp-files.js';
+import * as m0008 from './migrations/0008-candidate-lookup.js';
 
 /**
  * Migrations are imported statically (not discovered on disk) so the compiled build and the test
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-trace-requests': m0005,
   '0006-channels': m0006,
   '0007-sftp-files': m0007,
+  '0008-candidate-lookup': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

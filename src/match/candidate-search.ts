@@ -43,6 +43,9 @@ type Db = Kysely<Database>;
 
 const RECORD_COLUMNS = ['id', 'owner_country', 'owner_agency', 'owner_reference', 'status', 'firearm', 'event', 'visibility', 'visibility_countries', 'confidentiality', 'serial_key'] as const;
 
+/** What scoring reads of a candidate: the rest of the row is fetched for the few that rank. */
+export type CandidateFirearm = Pick<CandidateRecord, 'id' | 'status' | 'firearm'>;
+
 /** What to look up for a set of serials: keys for whole ones, patterns for partial ones. */
 export function serialQuery(serials: readonly { value: string; partial?: boolean | undefined }[]): SerialQuery {
   const keys = new Set<string>();
@@ -54,7 +57,10 @@ export function serialQuery(serials: readonly { value: string; partial?: boolean
       if (pattern.readable >= MIN_READABLE) patterns.add(pattern.like);
       continue;
     }
-    for (const c of candidateKeysForQuery(k)) keys.add(`${MATCH_KEY_PREFIX[c.kind]}${c.key}`);
+    // A record with the same serial as marked has the same normalised key, which is looked up
+    // anyway: the exact key would only cost an index probe (scoring tells exact from normalised).
+    const exactIsCovered = k.parts.length > 0;
+    for (const c of candidateKeysForQuery(k)) if (c.kind !== 'exact' || !exactIsCovered) keys.add(`${MATCH_KEY_PREFIX[c.kind]}${c.key}`);
   }
   return { keys: [...keys], patterns: [...patterns] };
 }
@@ -64,22 +70,32 @@ function foldedKey(column = 'serial_key'): RawBuilder<string> {
   return sql<string>`translate(${sql.ref(column)}, ${sql.lit(LOOKALIKE_FOLD_SQL.from)}, ${sql.lit(LOOKALIKE_FOLD_SQL.to)})`;
 }
 
-/** Records that may be the seized firearm, at most `limit` of them. */
-export async function findRecordCandidates(db: Db, query: SerialQuery, limit: number): Promise<CandidateRecord[]> {
+/**
+ * Records that may be the seized firearm, at most `limit` of them, with only what scoring reads. A
+ * short numeric serial can meet a few hundred records through its one-edit keys; fetching and
+ * parsing their events, owners and restrictions only to score the firearm doubled the look-up.
+ */
+export async function findRecordCandidates(db: Db, query: SerialQuery, limit: number): Promise<CandidateFirearm[]> {
   if (query.keys.length === 0 && query.patterns.length === 0) return [];
-  const conditions: RawBuilder<unknown>[] = [];
-  if (query.keys.length > 0) conditions.push(sql`match_keys && ${query.keys}::text[]`);
-  for (const p of query.patterns) conditions.push(sql`${foldedKey()} like ${p}`);
+  let rows: CandidateFirearm[];
+  if (query.patterns.length === 0) {
+    // Whole serials, the common case: one round trip (migration 0008 says why it is a function).
+    rows = (await sql<CandidateFirearm>`select * from record_candidates(${query.keys}::text[], ${limit})`.execute(db)).rows;
+  } else {
+    const conditions: RawBuilder<unknown>[] = [];
+    if (query.keys.length > 0) conditions.push(sql`match_keys && ${query.keys}::text[]`);
+    for (const p of query.patterns) conditions.push(sql`${foldedKey()} like ${p}`);
+    rows = (await withIndexProbes(db, (q) =>
+      q
+        .selectFrom('records')
+        .select(['id', 'status', 'firearm'])
+        .where(sql<boolean>`(${sql.join(conditions, sql` or `)})`)
+        .limit(limit)
+        .execute(),
+    )) as unknown as CandidateFirearm[];
+  }
   // The status is checked here rather than in SQL: given `status in (...)`, the planner prefers the
   // partial review index (same predicate) to the GIN index.
-  const rows = (await withIndexProbes(db, (q) =>
-    q
-      .selectFrom('records')
-      .select(RECORD_COLUMNS)
-      .where(sql<boolean>`(${sql.join(conditions, sql` or `)})`)
-      .limit(limit)
-      .execute(),
-  )) as unknown as CandidateRecord[];
   return rows.filter((r) => MATCHABLE_STATUSES.includes(r.status));
 }
 

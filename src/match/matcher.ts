@@ -1,6 +1,14 @@
 import type { FirearmDescription } from '../messages/generated-types.js';
 import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
-import { findRecordCandidates, findSeizedCandidates, loadMatchableRecords, serialQuery, type CandidateRecord, type CandidateSeizedItem } from './candidate-search.js';
+import {
+  findRecordCandidates,
+  findSeizedCandidates,
+  loadMatchableRecords,
+  serialQuery,
+  type CandidateFirearm,
+  type CandidateRecord,
+  type CandidateSeizedItem,
+} from './candidate-search.js';
 import { compareDescriptions, resolveFirearm, type ResolvedFirearm } from './description-agreement.js';
 import { rankCandidates, scoreCandidate, type MatchThresholds, type ScoredCandidate } from './hit-scoring.js';
 import { bestSerialEvidence } from './serial-comparison.js';
@@ -24,8 +32,8 @@ export function scorePair<R>(seized: ResolvedFirearm, recorded: ResolvedFirearm,
 }
 
 /** Ranks the candidate records of one seized firearm: best first, tiers assigned, rivals considered. */
-export function rankRecordCandidates(seized: ResolvedFirearm, candidates: readonly CandidateRecord[], reference: ReferenceCatalogue, t: MatchThresholds): RecordHit[] {
-  const scored: RecordHit[] = [];
+export function rankRecordCandidates<C extends CandidateFirearm>(seized: ResolvedFirearm, candidates: readonly C[], reference: ReferenceCatalogue, t: MatchThresholds): ScoredCandidate<C>[] {
+  const scored: ScoredCandidate<C>[] = [];
   for (const c of candidates) {
     const s = scorePair(seized, resolveFirearm(c.firearm, reference), c, c.id, reference, t);
     if (s) scored.push(s);
@@ -39,7 +47,14 @@ type Db = Parameters<typeof findRecordCandidates>[0];
 export async function matchSeizedFirearm(db: Db, firearm: FirearmDescription, reference: ReferenceCatalogue, settings: MatchSettings): Promise<RecordHit[]> {
   const seized = resolveFirearm(firearm, reference);
   const candidates = await findRecordCandidates(db, serialQuery(seized.serials), settings.maxCandidates);
-  return rankRecordCandidates(seized, candidates, reference, settings);
+  const ranked = rankRecordCandidates(seized, candidates, reference, settings);
+  if (ranked.length === 0) return [];
+  // The whole row only for those that ranked; one that stopped being matchable meanwhile drops out.
+  const records = new Map((await loadMatchableRecords(db, ranked.map((h) => h.recordId))).map((r) => [r.id, r]));
+  return ranked.flatMap((h) => {
+    const record = records.get(h.recordId);
+    return record ? [{ ...h, record }] : [];
+  });
 }
 
 export interface ReverseHit {

@@ -13,6 +13,7 @@ import type {
 } from '../messages/generated-types.js';
 import { loadSchemaCatalog, type SchemaCatalog } from '../messages/schema-catalog.js';
 import { normaliseCalibreText, normaliseMakeText, normaliseTypeText } from './reference-text.js';
+import { memoiseResolution } from './resolution-memo.js';
 
 /**
  * The firearms reference table (in the spirit of INTERPOL's Firearms Reference Table): makers,
@@ -416,10 +417,10 @@ export function loadReferenceCatalogue(dir: string = defaultReferenceDir(), cata
     calibre: (id) => calibres.ids.get(id),
     type: (id) => types.ids.get(id),
     action: (id) => types.actionIds.get(id),
-    resolveMake: (text) => makes.index.resolve(text),
-    resolveCalibre: (text) => calibres.index.resolve(text),
-    resolveType: (text) => types.index.resolve(text),
-    resolveAction: (text) => types.actionIndex.resolve(text),
+    resolveMake: memoiseResolution((text) => makes.index.resolve(text)),
+    resolveCalibre: memoiseResolution((text) => calibres.index.resolve(text)),
+    resolveType: memoiseResolution((text) => types.index.resolve(text)),
+    resolveAction: memoiseResolution((text) => types.actionIndex.resolve(text)),
     compareCalibres(a, b) {
       calibreOf(a);
       calibreOf(b);
