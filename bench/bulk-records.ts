@@ -358,6 +358,7 @@ async function main(): Promise<void> {
           if (next.done) return;
           const messages = next.value;
           batches++;
+          const later: ((db: typeof handle.db) => Promise<void>)[] = [];
           await handle.db.transaction().execute(async (trx: Transaction<Database>) => {
             const ctx: ApplyContext = {
               trx,
@@ -368,10 +369,12 @@ async function main(): Promise<void> {
               },
               isPartner: (c) => config.partners.has(c),
               ncbOf: (c) => config.partners.get(c)?.ncb.agency,
+              afterCommit: (task) => void later.push(task),
             };
             const refused = await handler.applyMany!(ctx, messages);
             if (refused.size) throw new Error(`the handler refused ${refused.size} generated records: ${[...refused.values()][0]!.message}`);
           });
+          for (const task of later) await task(handle.db);
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));

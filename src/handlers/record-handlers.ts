@@ -8,6 +8,7 @@ import { changeRecordStatus, upsertRecords, type UpsertItem } from '../records/r
 import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
 import { recordAndNotifyHits, seizureSideOfCandidate } from '../seizures/hit-recording.js';
 import { matchSettings } from './seizure-handlers.js';
+import { countUnmapped } from '../records/unmapped-values.js';
 
 /**
  * record.upsert and record.status. A record belongs to the country that sent it: the upsert key
@@ -34,7 +35,9 @@ export function recordUpsertHandler(deps: RecordHandlerDeps): MessageHandler<Rec
           reviewYears: policy?.reviewYears ?? deps.config.hub.records.reviewYears,
         });
       }
-      const results = await upsertRecords(ctx.trx, items, ctx.now);
+      const results = await upsertRecords(ctx.trx, items, ctx.now, {
+        deferCount: (tally) => ctx.afterCommit((db) => countUnmapped(db, tally, ctx.now)),
+      });
       const changed = new Map<string, string>();
       results.forEach((r, i) => {
         const ledgerId = items[i]!.ledgerId;

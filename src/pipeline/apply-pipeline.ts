@@ -87,6 +87,7 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
   for (let round = 0; remaining.length && round <= ids.length; round++) {
     try {
       const done = await deps.metrics.time('apply', () => applyOnce(deps, remaining));
+      await runAfterCommit(deps, done.afterCommit);
       outcome.applied.push(...done.applied);
       outcome.skipped.push(...done.skipped);
       for (const { row, cause } of done.rejected) {
@@ -129,6 +130,8 @@ interface AppliedBatch {
   outbox: OutboxRecord[];
   /** Outbox ids written as delivered (pull channels). */
   delivered: Set<string>;
+  /** ApplyContext.afterCommit tasks, to run now that the batch has committed. */
+  afterCommit: ((db: Kysely<Database>) => Promise<void>)[];
 }
 
 async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> {
@@ -153,6 +156,7 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> 
     const outbox: OutboxRecord[] = [];
     const pausedRows: Row[] = [];
     const seqBySource = new Map<string, number>();
+    const afterCommit: AppliedBatch['afterCommit'] = [];
     let current: Row | undefined;
 
     const ctx: ApplyContext = {
@@ -161,6 +165,7 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> 
       now,
       isPartner: (country) => config.partners.has(country),
       ncbOf: (country) => config.partners.get(country)?.ncb.agency,
+      afterCommit: (task) => void afterCommit.push(task),
       route(recipient, type, payload, options) {
         const row = options?.source ? byId.get(options.source) : current;
         if (!row) throw new Error(`route() needs the source message${options?.source ? ` (${options.source} is not in this batch)` : ''}`);
@@ -251,8 +256,18 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> 
     if (pausedRows.length) {
       await appendLineage(trx, pausedRows.map((r) => ({ id: r.id, receivedAt: r.received_at })), { stage: 'apply', event: 'paused', reason: 'sender is paused; applied when resumed' });
     }
-    return { applied, rejected, skipped, outbox, delivered };
+    return { applied, rejected, skipped, outbox, delivered, afterCommit };
   });
+}
+
+async function runAfterCommit(deps: ApplyDeps, tasks: AppliedBatch['afterCommit']): Promise<void> {
+  for (const task of tasks) {
+    try {
+      await task(deps.db);
+    } catch (err) {
+      deps.log.warn({ err }, 'bookkeeping after an applied batch failed; the batch itself is committed');
+    }
+  }
 }
 
 function toMessage(row: Row) {

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database-types.js';
 import type { HubError } from '../errors/hub-error.js';
@@ -49,4 +49,10 @@ export interface ApplyContext {
   isPartner(country: string): boolean;
   /** The agency code of a partner country's National Central Bureau. */
   ncbOf(country: string): string | undefined;
+  /**
+   * Work to do once the transaction has committed, outside it (bookkeeping that must not hold
+   * row locks for the length of the apply). Dropped if the transaction rolls back; a failure is
+   * logged, not retried.
+   */
+  afterCommit(task: (db: Kysely<Database>) => Promise<void>): void;
 }

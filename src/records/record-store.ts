@@ -5,11 +5,12 @@ import { uuidv7 } from '../ids/uuidv7.js';
 import { checkTransition } from './record-lifecycle.js';
 import { writeRecordVersions, type VersionRow } from './record-bulk-load.js';
 import type { PreparedRecord } from './record-preparation.js';
+import { countUnmapped, listUnmapped, tallyUnmapped, type UnmappedTally } from './unmapped-values.js';
 
 /**
  * Writes and reads firearm records. Upserts are set-based: a batch of any size costs three
  * statements (lock the existing rows; write all record rows and all versions in one
- * (record-bulk-load.ts); count unmapped reference values), never a round trip per record, which
+ * (record-bulk-load.ts); list unmapped reference values), never a round trip per record, which
  * is what makes a registry's full load of hundreds of thousands of records practical.
  */
 export type RecordRow = Selectable<RecordsTable>;
@@ -38,7 +39,15 @@ function addYears(date: Date, years: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export async function upsertRecords(db: Kysely<Database>, items: readonly UpsertItem[], now: Date = new Date()): Promise<UpsertResult[]> {
+export interface UpsertOptions {
+  /**
+   * Takes over counting the unmapped reference values (see unmapped-values.ts), to do it after
+   * the caller's transaction commits; without it they are counted in `db`.
+   */
+  deferCount?: (tally: UnmappedTally[]) => void;
+}
+
+export async function upsertRecords(db: Kysely<Database>, items: readonly UpsertItem[], now: Date = new Date(), options: UpsertOptions = {}): Promise<UpsertResult[]> {
   if (items.length === 0) return [];
   const keyOf = (p: PreparedRecord) => `${p.ownerCountry}\u0000${p.ownerReference}`;
   const existing = await sql<Current & { owner_country: string; owner_reference: string }>`
@@ -90,20 +99,10 @@ export async function upsertRecords(db: Kysely<Database>, items: readonly Upsert
   for (const row of lastVersion.values()) row.final = true;
   await writeRecordVersions(db, versions, now);
 
-  const unmapped = new Map<string, { kind: string; value: string; n: number }>();
-  for (const r of lastVersion.values()) {
-    for (const u of r.prepared.unmapped) {
-      const k = `${u.kind}\u0000${u.value}`;
-      unmapped.set(k, { ...u, n: (unmapped.get(k)?.n ?? 0) + 1 });
-    }
-  }
-  if (unmapped.size) {
-    const list = [...unmapped.values()].sort((a, b) => (a.kind + a.value < b.kind + b.value ? -1 : 1));
-    await sql`
-      insert into reference_unmapped (kind, value, occurrences, first_seen, last_seen)
-      select k, v, n, ${now}, ${now} from unnest(${list.map((u) => u.kind)}::text[], ${list.map((u) => u.value)}::text[], ${list.map((u) => u.n)}::int[]) as t(k, v, n)
-      on conflict (kind, value) do update set occurrences = reference_unmapped.occurrences + excluded.occurrences, last_seen = excluded.last_seen`.execute(db);
-  }
+  const unmapped = tallyUnmapped([...lastVersion.values()].flatMap((r) => r.prepared.unmapped));
+  await listUnmapped(db, unmapped, now);
+  if (options.deferCount) options.deferCount(unmapped);
+  else await countUnmapped(db, unmapped, now);
   return results;
 }
 

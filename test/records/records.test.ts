@@ -110,6 +110,10 @@ describe('creating and updating a record', () => {
     const res = (await get(admin.auth, '/v1/admin/reference/unmapped')).json();
     const values = res.items.map((i: { kind: string; value: string }) => `${i.kind}:${i.value}`);
     expect(values).toEqual(expect.arrayContaining(["make:Manufacture d'armes de Nowhere", 'calibre:9.3x999 Imaginary']));
+    // Counted once the records are committed: a second record with the same make makes two.
+    await post(fr.auth, '/v1/records', record('FR-005', {}, { make: 'Manufacture d\'armes de Nowhere' }));
+    const make = (await get(admin.auth, '/v1/admin/reference/unmapped')).json().items.find((i: { kind: string; value: string }) => i.kind === 'make' && i.value === "Manufacture d'armes de Nowhere");
+    expect(make).toMatchObject({ occurrences: 2 });
     const rec = (await get(fr.auth, '/v1/records?serial=AB12345&owner=FR')).json().items.find((r: { ownerReference: string }) => r.ownerReference === 'FR-004');
     expect(rec.reference.makeId).toBeNull();
     expect(rec.firearm.make).toBe("Manufacture d'armes de Nowhere");
