@@ -175,7 +175,10 @@ export class IntakeService {
     if (errors.length) rejection ??= 'invalid';
     const correlationId = envelope?.correlationId ?? header.correlationId ?? id;
     const status = errors.length ? 'rejected' : 'validated';
-    const receipt = status === 'rejected' ? rejectionReceipt(config, { ledgerId: id, sender: s.sender, messageId: header.messageId, correlationId, errors, now }) : undefined;
+    // A row of a partner's file is reported in the file's receipt, with its line; a receipt of its
+    // own as well would tell the partner twice.
+    const receipt =
+      status === 'rejected' && s.fileId === undefined ? rejectionReceipt(config, { ledgerId: id, sender: s.sender, messageId: header.messageId, correlationId, errors, now }) : undefined;
     const entry: LedgerEntry = {
       id,
       retentionClass: retentionClassOf(config, s.sender.country),

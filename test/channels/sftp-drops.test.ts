@@ -240,6 +240,9 @@ describe('bad rows and repeated files', () => {
     const ledger = await t.hub.ctx.db.selectFrom('ledger_messages').select(['status', 'file_index', 'raw']).where('ledger_messages.id', '=', bad.ledgerId).executeTakeFirstOrThrow();
     expect(ledger).toMatchObject({ status: 'rejected', file_index: 1 });
     expect(ledger.raw.toString()).toBe(`${CSV_HEADER}\n${csvRow('GB-6002', { date: '31/02/2025', status: 'Borrowed' })}`);
+    // Reported once, in the file's receipt: no receipt of their own besides.
+    const own = await t.hub.ctx.db.selectFrom('outbox').select('id').where('source_ledger_id', 'in', [bad.ledgerId, short.ledgerId].filter(Boolean)).where('type', '=', 'hub.receipt').execute();
+    expect(own).toEqual([]);
   });
 
   it('recognises the same file sent again, under another name, and applies nothing twice', async () => {
