@@ -94,8 +94,10 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
         outcome.rejected.push(row.id);
         outcome.rejections.set(row.id, cause);
       }
-      for (const r of done.outbox) if (done.delivered.has(r.id)) outcome.delivered.push({ id: r.id, type: r.type });
-      for (const r of done.outbox) if (!done.delivered.has(r.id)) outcome.deliveries.set(r.channel, [...(outcome.deliveries.get(r.channel) ?? []), r.id]);
+      for (const r of done.outbox) {
+        if (done.delivered.has(r.id)) outcome.delivered.push({ id: r.id, type: r.type });
+        else outcome.deliveries.set(r.channel, [...(outcome.deliveries.get(r.channel) ?? []), r.id]);
+      }
       deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
       if (done.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, done.delivered.size);
       if (done.rejected.length) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, done.rejected.length);
@@ -104,7 +106,7 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
       if (err instanceof RejectOne) {
         const { receipt, delivered } = await deps.db.transaction().execute(async (trx) => markRejected(deps, trx, err.row, err.cause, await atCommit(deps, trx)));
         if (receipt && delivered) outcome.delivered.push({ id: receipt.id, type: receipt.type });
-        if (receipt && !delivered) outcome.deliveries.set(receipt.channel, [...(outcome.deliveries.get(receipt.channel) ?? []), receipt.id]);
+        else if (receipt) outcome.deliveries.set(receipt.channel, [...(outcome.deliveries.get(receipt.channel) ?? []), receipt.id]);
         outcome.rejected.push(err.row.id);
         outcome.rejections.set(err.row.id, err.cause);
         deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' });
