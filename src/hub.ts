@@ -32,6 +32,7 @@ import { buildApp } from './http/app.js';
 import { KeyVerifier } from './identity/agency-repository.js';
 import { IntakeService } from './intake/intake-service.js';
 import { maintainPartitions, pruneDedupKeys } from './ledger/ledger-partitions.js';
+import { pruneUnpartitioned } from './operations/unpartitioned-retention.js';
 import type { HubConfig } from './messages/generated-types.js';
 import { discoverMessageTypes, type MessageTypeDefinition } from './messages/message-types.js';
 import { loadSchemaCatalog, type SchemaCatalog, type SchemaDocument } from './messages/schema-catalog.js';
@@ -266,8 +267,11 @@ export class Hub {
     }
     const plan = await maintainPartitions(ctx.db, ctx.config.hub.retention.classes);
     const pruned = await pruneDedupKeys(ctx.db, ctx.config.hub.retention.idempotencyWindowDays);
-    if (plan.created.length || plan.dropped.length || pruned) ctx.log.info({ ...plan, prunedDedupKeys: pruned }, 'ledger partitions maintained');
-    return { ...plan, pruned };
+    const expired = await pruneUnpartitioned(ctx.db, ctx.config);
+    if (plan.created.length || plan.dropped.length || pruned || expired.outbox || expired.sftpFiles) {
+      ctx.log.info({ ...plan, prunedDedupKeys: pruned, expiredOutbox: expired.outbox, expiredSftpFiles: expired.sftpFiles }, 'retention maintained');
+    }
+    return { ...plan, pruned, expired };
   }
 
   async start(): Promise<void> {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import type { OutboxStatus } from '../../src/db/database-types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../src/ids/uuidv7.js';
 import { maintainPartitions } from '../../src/ledger/ledger-partitions.js';
 import type { LedgerEntry } from '../../src/ledger/ledger-types.js';
 import { storeEntries } from '../../src/ledger/ledger-writer.js';
+import { pruneUnpartitioned } from '../../src/operations/unpartitioned-retention.js';
 import { startTestHub, notice, type TestHub } from '../support/test-hub.js';
 
 /** The ledger stays bounded (retention drops whole partitions) and searchable by business keys. */
@@ -92,5 +94,67 @@ describe('ledger search', () => {
     const ids = [...first.items, ...second.items].map((m: { ledgerId: string }) => m.ledgerId);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort().reverse()).toEqual(ids);
+  });
+});
+
+describe('retention beside the ledger (outbox, SFTP files)', () => {
+  const monthsAgo = (n: number) => {
+    const now = new Date();
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 10));
+  };
+
+  async function outboxRow(country: string, status: OutboxStatus, createdAt: Date): Promise<string> {
+    const id = uuidv7();
+    await t.hub.ctx.db
+      .insertInto('outbox')
+      .values({ id, recipient_country: country, channel: 'rest', format: 'canonical-json', type: 'hub.notice', envelope: JSON.stringify({ id }), status, created_at: createdAt })
+      .execute();
+    return id;
+  }
+
+  async function sftpFile(finishedAt: Date | null, options: { duplicateOf?: string; answered?: boolean } = {}): Promise<string> {
+    const id = uuidv7();
+    const answered = options.answered ?? true;
+    await t.hub.ctx.db
+      .insertInto('sftp_files')
+      .values({
+        id, partner_country: 'GB', endpoint: 'GB', name: `${id}.csv`, claimed_path: `processing/${id}.csv`, status: finishedAt ? 'processed' : 'splitting',
+        duplicate_of: options.duplicateOf ?? null, received_at: finishedAt ?? new Date(), finished_at: finishedAt,
+        receipt_sent_at: answered ? finishedAt : null, moved_to: answered ? `processed/${id}.csv` : null,
+      })
+      .execute();
+    await t.hub.ctx.db.insertInto('sftp_file_chunks').values({ file_id: id, seq: 0, bytes: Buffer.from('a,b\n1,2\n') }).execute();
+    return id;
+  }
+
+  const exists = async (table: 'outbox' | 'sftp_files', id: string) => (await t.hub.ctx.db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+  it('deletes finished deliveries and answered files older than the partner keeps, with their chunks, and nothing unfinished or recent', async () => {
+    // Every partner here is in class "standard": 24 months.
+    const oldDelivered = await outboxRow('FR', 'delivered', monthsAgo(30));
+    const oldDead = await outboxRow('DE', 'dead', monthsAgo(30));
+    const oldPending = await outboxRow('FR', 'pending', monthsAgo(30));
+    const recentAcked = await outboxRow('FR', 'acked', monthsAgo(2));
+    const oldFile = await sftpFile(monthsAgo(30));
+    const oldUnanswered = await sftpFile(monthsAgo(30), { answered: false });
+    const unfinished = await sftpFile(null);
+    const recentFile = await sftpFile(monthsAgo(1));
+    const original = await sftpFile(monthsAgo(30));
+    const recentDuplicate = await sftpFile(monthsAgo(1), { duplicateOf: original });
+
+    const report = await pruneUnpartitioned(t.hub.ctx.db, t.hub.ctx.config);
+    expect(report).toEqual({ outbox: 2, sftpFiles: 1 });
+    expect(await exists('outbox', oldDelivered)).toBe(false);
+    expect(await exists('outbox', oldDead)).toBe(false);
+    for (const id of [oldPending, recentAcked]) expect(await exists('outbox', id)).toBe(true);
+    expect(await exists('sftp_files', oldFile)).toBe(false);
+    expect(await t.hub.ctx.db.selectFrom('sftp_file_chunks').select('file_id').where('file_id', '=', oldFile).execute()).toEqual([]);
+    // Not answered yet, still being split, recent, or named by a recent duplicate: kept.
+    for (const id of [oldUnanswered, unfinished, recentFile, original, recentDuplicate]) expect(await exists('sftp_files', id)).toBe(true);
+
+    // Once the duplicate expires too, both go, the duplicate first.
+    await t.hub.ctx.db.updateTable('sftp_files').set({ finished_at: monthsAgo(30) }).where('id', '=', recentDuplicate).execute();
+    expect(await pruneUnpartitioned(t.hub.ctx.db, t.hub.ctx.config)).toEqual({ outbox: 0, sftpFiles: 2 });
+    expect(await exists('sftp_files', original)).toBe(false);
   });
 });
