@@ -68,11 +68,9 @@ export interface HubOptions {
   secretOf?: (name: string) => string | undefined;
 }
 
-/** What follows a delivery, whether a deliverer made it or the row was delivered as it committed (pull channels). */
-async function afterDelivery(ctx: HubContext, delivered: readonly (string | { id: string; type: string })[]): Promise<void> {
-  // A trace request handed to its addressee becomes DELIVERED, and the requester is told.
-  const ids = delivered.filter((d) => typeof d === 'string' || d.type === TRACE_REQUESTED).map((d) => (typeof d === 'string' ? d : d.id));
-  if (ids.length) await afterTraceDeliveries(ctx, ids);
+/** The trace requests among outbox rows delivered as they committed (pull channels): what afterTraceDeliveries needs. */
+function traceRequestsAmong(delivered: readonly { id: string; type: string }[]): string[] {
+  return delivered.filter((d) => d.type === TRACE_REQUESTED).map((d) => d.id);
 }
 
 export interface HubContext {
@@ -198,7 +196,7 @@ export class Hub {
       async applyNow(ids) {
         const outcome = await applyMessages({ db, config, handlers, log, metrics, pullChannels }, ids, { attemptsMade: 0, maxAttempts: 1 });
         await deliverQueues.add(outcome.deliveries);
-        await afterDelivery(ctx, outcome.delivered);
+        await afterTraceDeliveries(ctx, traceRequestsAmong(outcome.delivered));
         return outcome;
       },
       async requeueHeldFor(country) {
@@ -217,7 +215,8 @@ export class Hub {
     const { ctx } = this;
     const outcome = await applyMessages({ db: ctx.db, config: ctx.config, handlers: ctx.handlers, log: ctx.log, metrics: ctx.metrics, pullChannels: ctx.pullChannels }, ids, attempt);
     await ctx.deliverQueues.add(outcome.deliveries);
-    await afterDelivery(ctx, outcome.delivered);
+    // A trace request handed to its addressee becomes DELIVERED, and the requester is told.
+    await afterTraceDeliveries(ctx, traceRequestsAmong(outcome.delivered));
     return outcome;
   }
 
@@ -236,7 +235,8 @@ export class Hub {
       channel,
       work,
     );
-    await afterDelivery(ctx, report.delivered);
+    // A trace request handed to its addressee becomes DELIVERED, and the requester is told.
+    await afterTraceDeliveries(ctx, report.delivered);
     return report;
   }
 

@@ -114,7 +114,7 @@ export interface DeliverAtCommit {
 /** Writes outbox rows; returns the ids written as already delivered (see DeliverAtCommit). */
 export async function insertOutbox(db: Kysely<Database>, records: readonly OutboxRecord[], atCommit?: DeliverAtCommit): Promise<Set<string>> {
   if (records.length === 0) return new Set();
-  const now = records.map((r) => Boolean(atCommit?.channels.has(r.channel) && !atCommit.paused.has(r.recipientCountry)));
+  const deliverable = records.map((r) => Boolean(atCommit?.channels.has(r.channel) && !atCommit.paused.has(r.recipientCountry)));
   // Outbox ids are derived from their source message, so writing the same record twice (a retried
   // job) is a no-op rather than a second notification.
   const r = await sql<{ id: string; status: string }>`
@@ -123,10 +123,10 @@ export async function insertOutbox(db: Kysely<Database>, records: readonly Outbo
     from unnest(${records.map((r) => r.id)}::uuid[], ${records.map((r) => r.sourceLedgerId)}::uuid[], ${records.map((r) => r.correlationId)}::text[],
                 ${records.map((r) => r.recipientCountry)}::text[], ${records.map((r) => r.recipientAgency)}::text[], ${records.map((r) => r.channel)}::text[],
                 ${records.map((r) => r.format)}::text[], ${records.map((r) => r.type)}::text[], ${records.map((r) => JSON.stringify(r.envelope))}::text[],
-                ${now}::boolean[])
-      as t(id, source, corr, country, agency, channel, format, type, env, now)
+                ${deliverable}::boolean[])
+      as t(id, source, corr, country, agency, channel, format, type, env, deliverable)
     cross join lateral (
-      select case when t.now and not exists (
+      select case when t.deliverable and not exists (
         select 1 from outbox p where p.channel = t.channel and p.recipient_country = t.country and p.status in ('pending','failed'))
       then 'delivered' else 'pending' end as status) d
     on conflict (id) do nothing

@@ -10,6 +10,8 @@ import {
 } from '../../src/serials/serial-keys.js';
 import { editRelation, type EditRelation } from '../../src/serials/edit-relation.js';
 import { candidateKeysForQuery, indexKeys } from '../../src/serials/serial-index-keys.js';
+// Seeded (mulberry32), so a failing random case can be replayed.
+import { mulberry32 } from '../../bench/support/seeded-random.js';
 
 const id = (k: SerialKey): string => `${k.kind}|${k.key}`;
 
@@ -19,17 +21,6 @@ function shared(record: string, query: string): string[] {
   return candidateKeysForQuery(serialKeys(query)).map(id).filter((k) => index.has(k));
 }
 
-/** Deterministic PRNG (mulberry32), so a failing random case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -153,7 +144,7 @@ describe('serial keys', () => {
     });
 
     it('a Latin serial re-typed with any mix of Cyrillic and Greek look-alikes normalises to the same key', () => {
-      const rnd = prng(7);
+      const rnd = mulberry32(7);
       const latinToLookalikes = new Map<string, string[]>();
       for (const [from, to] of HOMOGLYPHS) latinToLookalikes.set(to, [...(latinToLookalikes.get(to) ?? []), from]);
       for (let n = 0; n < 500; n++) {
@@ -345,7 +336,7 @@ describe('serial keys', () => {
     }
 
     it('2,000 random serials, each with one random substitution, deletion, insertion or transposition, always meet the original', () => {
-      const rnd = prng(20240611);
+      const rnd = mulberry32(20240611);
       const randomChar = (): string => ALPHABET[Math.floor(rnd() * ALPHABET.length)]!;
       const allowed: Record<string, EditRelation[]> = {
         substitution: ['substitution', 'lookalike', 'equal'],
@@ -402,7 +393,7 @@ describe('serial keys', () => {
       // Deleting one character on each side can meet a rotation: 1234 without 1 = 2341 without 1.
       expect(shared('1234', '2341')).toContain('deletion|234');
       expect(editRelation('1234', '2341')).toBe('other');
-      const rnd = prng(99);
+      const rnd = mulberry32(99);
       let sharing = 0;
       for (let n = 0; n < 2000; n++) {
         const len = 6 + Math.floor(rnd() * 6);
@@ -425,7 +416,7 @@ describe('serial keys', () => {
 
   describe('index size', () => {
     it('grows linearly with the serial: at most 2n + 10 rows for n characters, of which at most 2n deletions (number and licence-free remainder)', () => {
-      const rnd = prng(3);
+      const rnd = mulberry32(3);
       for (let len = 1; len <= MAX_DELETION_LENGTH; len++) {
         let serial = '';
         for (let i = 0; i < len; i++) serial += ALPHABET[Math.floor(rnd() * ALPHABET.length)]!;
