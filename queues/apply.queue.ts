@@ -62,6 +62,15 @@ export class ApplyQueue {
     else this.#timer ??= setTimeout(() => void this.flush(), FEED_WAIT_MS);
   }
 
+  /**
+   * Nothing gathered, waiting, running or waiting to retry: a message stored now cannot overtake
+   * one queued before it. (Apply at intake runs only then.)
+   */
+  async isIdle(): Promise<boolean> {
+    if (this.#pending.length) return false;
+    return (await this.queue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized')) === 0;
+  }
+
   /** Sends whatever enqueueSoon gathered. */
   flush(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { ChannelDeliverer } from '../adapters/channels/channel-deliverer.js';
 import { restInboxDeliverer } from '../adapters/channels/rest-inbox-deliverer.js';
@@ -19,6 +19,7 @@ import type { Environment } from './config/environment.js';
 import { loadConfig, type LoadedConfig } from './config/load-config.js';
 import { openDatabase, ensureDatabaseExists, type DatabaseHandle } from './db/database.js';
 import type { Database } from './db/database-types.js';
+import type { LedgerEntry } from './ledger/ledger-types.js';
 import { migrateToLatest } from './db/migrate.js';
 import { hubNoticeHandler } from './handlers/hub-notice-handler.js';
 import { recordStatusHandler, recordUpsertHandler } from './handlers/record-handlers.js';
@@ -40,6 +41,7 @@ import { createLogger } from './observability/logger.js';
 import { HubMetrics } from './observability/hub-metrics.js';
 import { findHeldFor, findUnfinished } from './operations/sweeper.js';
 import { applyMessages, type ApplyOutcome } from './pipeline/apply-pipeline.js';
+import { applyAtIntake, settleAtIntake, type IntakeApplication } from './pipeline/apply-at-intake.js';
 import { deliverOutbox } from './pipeline/delivery-stage.js';
 import { deliveryPolicy } from './pipeline/delivery-policy.js';
 import { resumeChannel } from './operations/deliveries.js';
@@ -188,13 +190,27 @@ export class Hub {
     const maintenanceQueue = new MaintenanceQueue(redis, env.queuePrefix, config.hub, log);
     for (const q of [applyQueue.queue, ...deliverQueues.queues, maintenanceQueue.queue]) metrics.watchQueue(q);
     const db = database.db;
-    const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics });
-    const keys = new KeyVerifier(db, (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000);
     const pullChannels = new Set([...deliverers.values()].filter((d) => d.pull).map((d) => d.channel));
+    const roles = { api: options.roles?.api ?? true, workers: options.roles?.workers ?? true };
+    const applyDeps = { db, config, handlers, log, metrics, pullChannels };
+    // Applying is the workers' job: a process that only serves the API stores and queues.
+    const atIntake =
+      roles.workers && config.hub.pipeline.applyAtIntake !== false
+        ? {
+            apply: (trx: Transaction<Database>, validated: readonly LedgerEntry[], paused: ReadonlySet<string>) => applyAtIntake(applyDeps, trx, validated, paused),
+            async committed(app: IntakeApplication) {
+              const settled = await settleAtIntake(applyDeps, app);
+              await deliverQueues.add(settled.deliveries);
+              await afterTraceDeliveries(ctx, traceRequestsAmong(settled.delivered));
+            },
+          }
+        : undefined;
+    const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics, atIntake });
+    const keys = new KeyVerifier(db, (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000);
     const ctx: HubContext = {
       env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log, amqp, sftp, pullChannels,
       async applyNow(ids) {
-        const outcome = await applyMessages({ db, config, handlers, log, metrics, pullChannels }, ids, { attemptsMade: 0, maxAttempts: 1 });
+        const outcome = await applyMessages(applyDeps, ids, { attemptsMade: 0, maxAttempts: 1 });
         await deliverQueues.add(outcome.deliveries);
         await afterTraceDeliveries(ctx, traceRequestsAmong(outcome.delivered));
         return outcome;
@@ -205,7 +221,7 @@ export class Hub {
         await deliverQueues.add(held.deliveries);
       },
     };
-    const hub = new Hub(ctx, database, { api: options.roles?.api ?? true, workers: options.roles?.workers ?? true });
+    const hub = new Hub(ctx, database, roles);
     if (hub.roles.api) hub.app = await buildApp(ctx);
     return hub;
   }

@@ -136,7 +136,7 @@ export async function splitStoredFile(deps: FileIntakeDeps, endpoint: SftpEndpoi
         const m = messages[i]!;
         progress.messages += 1;
         if (r.duplicate) progress.duplicates += 1;
-        else if (r.status === 'validated') progress.accepted += 1;
+        else if (r.status !== 'rejected') progress.accepted += 1;
         else {
           progress.rejected += 1;
           rejections.push({ index: m.index, line: m.line, ledgerId: r.ledgerId, ...(r.messageId ? { messageId: r.messageId } : {}), errors: annotate(inbound.adapter, r.errors) });

@@ -51,7 +51,8 @@ export async function submitAndApply(ctx: HubContext, request: FastifyRequest, t
   if (result.status === 'rejected' && !result.duplicate) {
     throw new HubError(result.rejection === 'forbidden' ? 'SENDER_MISMATCH' : 'VALIDATION_FAILED', `${result.errors.length} error(s) in the request body`, asBodyErrors(result.errors), { ledgerId: result.ledgerId });
   }
-  if (!result.duplicate) {
+  // Applied already if it was applied as it was stored (apply at intake).
+  if (!result.duplicate && result.status !== 'applied') {
     const outcome = await ctx.applyNow([result.ledgerId]);
     const refused = outcome.rejections.get(result.ledgerId);
     if (refused) throw new HubError(refused.code, refused.message, asBodyErrors(refused.errors), { ...refused.extra, ledgerId: result.ledgerId });

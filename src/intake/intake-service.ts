@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { envelopeHeader, type AdapterContext, type FormatAdapter } from '../../adapters/formats/format-adapter.js';
 import type { ApplyQueue } from '../../queues/apply.queue.js';
@@ -9,11 +9,13 @@ import type { Database } from '../db/database-types.js';
 import { uuidv7, uuidv7Time } from '../ids/uuidv7.js';
 import { GroupCommit } from '../ledger/group-commit.js';
 import type { LedgerEntry, LedgerEvent, StoreOutcome } from '../ledger/ledger-types.js';
-import { storeEntries } from '../ledger/ledger-writer.js';
+import { storeEntries, type EntryChange, type WithinStore } from '../ledger/ledger-writer.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
 import { extractBusinessKeys, type MessageTypeDefinition } from '../messages/message-types.js';
 import type { SchemaCatalog } from '../messages/schema-catalog.js';
 import type { HubMetrics } from '../observability/hub-metrics.js';
+import { pausedCountries } from '../operations/partner-controls.js';
+import type { IntakeApplication } from '../pipeline/apply-at-intake.js';
 import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
 
 /**
@@ -24,6 +26,19 @@ import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
  * applied before the raw message is committed.
  */
 const ENQUEUE_DEADLINE_MS = 2_000;
+const IDLE_CHECK_DEADLINE_MS = 100;
+
+/** The ledger changes an intake application makes: applied entries, or a note of why the queue has them. */
+function changesOf(validated: readonly LedgerEntry[], app: IntakeApplication): Map<string, EntryChange> {
+  const at = new Date();
+  const changes = new Map<string, EntryChange>();
+  for (const e of validated) {
+    const outbound = app.applied.get(e.id);
+    if (outbound !== undefined) changes.set(e.id, { status: 'applied', events: [{ stage: 'apply', event: 'applied', at, detail: { outbound, atIntake: true } }] });
+    else if (app.deferred) changes.set(e.id, { events: [{ stage: 'apply', event: 'deferred', at, reason: app.deferred.reason, detail: { class: app.deferred.class } }] });
+  }
+  return changes;
+}
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -50,7 +65,8 @@ export interface IntakeResult {
   ledgerId: string;
   duplicate: boolean;
   duplicateReason?: 'message-id' | 'content';
-  status: 'validated' | 'rejected';
+  /** 'applied' when it was applied as it was stored (apply at intake); 'validated' ones are queued. */
+  status: 'validated' | 'applied' | 'rejected';
   /** Why the message was rejected: its content ('invalid') or who sent it ('forbidden'). */
   rejection?: 'invalid' | 'forbidden';
   errors: FieldError[];
@@ -74,6 +90,12 @@ export interface IntakeDeps {
   deliverQueues: DeliverQueues;
   log: Logger;
   metrics: HubMetrics;
+  /** Apply at intake (see apply-at-intake.ts); absent in processes that only serve the API. */
+  atIntake?: {
+    apply(trx: Transaction<Database>, validated: readonly LedgerEntry[], paused: ReadonlySet<string>): Promise<IntakeApplication>;
+    /** After the commit: bookkeeping, and queuing the deliveries of what was applied. */
+    committed(app: IntakeApplication): Promise<void>;
+  };
 }
 
 export class IntakeService {
@@ -217,9 +239,38 @@ export class IntakeService {
     };
   }
 
+  /**
+   * Whether this batch may be applied as it is stored (only when nothing queued could be
+   * overtaken), and which countries are paused. Asked while the storing transaction starts.
+   */
+  async #gate(): Promise<{ open: boolean; paused: ReadonlySet<string> }> {
+    const { db, applyQueue } = this.deps;
+    // Redis that does not answer at once leaves the queue's state unknown; the queue path is the safe one.
+    const [idle, paused] = await Promise.all([withDeadline(applyQueue.isIdle(), IDLE_CHECK_DEADLINE_MS).catch(() => false), pausedCountries(db)]);
+    return { open: idle, paused };
+  }
+
   async #store(batch: Prepared[]): Promise<IntakeResult[]> {
-    const { db, applyQueue, deliverQueues, log, metrics } = this.deps;
-    const outcomes: StoreOutcome[] = await metrics.time('store', () => storeEntries(db, batch.map((p) => p.entry)));
+    const { db, applyQueue, deliverQueues, log, metrics, atIntake } = this.deps;
+    let application: IntakeApplication | undefined;
+    let within: WithinStore | undefined;
+    if (atIntake && batch.some((p) => p.entry.status === 'validated')) {
+      const gate = this.#gate();
+      // Unobserved until the transaction needs it; a failure then fails the store like any other.
+      gate.catch(() => undefined);
+      within = async (trx, validated) => {
+        const { open, paused } = await gate;
+        if (!open) return new Map();
+        application = await atIntake.apply(trx, validated, paused);
+        return changesOf(validated, application);
+      };
+    }
+    const outcomes: StoreOutcome[] = await metrics.time('store', () => storeEntries(db, batch.map((p) => p.entry), within));
+    const applied = application?.applied;
+    if (application && atIntake) {
+      // The batch is committed and applied; what follows (queuing deliveries) must not fail the answer.
+      await atIntake.committed(application).catch((err: unknown) => log.warn({ err }, 'applied at intake, but queuing what follows failed; the sweeper will'));
+    }
     const toApply: string[] = [];
     const receipts = new Map<string, string[]>();
     const results = batch.map((p, i): IntakeResult => {
@@ -233,8 +284,9 @@ export class IntakeService {
         return { ...p.result, ledgerId: o.duplicateOf, duplicate: true, duplicateReason: o.reason };
       }
       metrics.messages.inc({ stage: 'intake', outcome: 'stored' });
-      if (p.entry.status === 'validated') toApply.push(p.entry.id);
       for (const r of p.entry.outbox) receipts.set(r.channel, [...(receipts.get(r.channel) ?? []), r.id]);
+      if (applied?.has(p.entry.id)) return { ...p.result, status: 'applied', ledgerId: p.entry.id, duplicate: false };
+      if (p.entry.status === 'validated') toApply.push(p.entry.id);
       return { ...p.result, ledgerId: p.entry.id, duplicate: false };
     });
     applyQueue.enqueueSoon(toApply);

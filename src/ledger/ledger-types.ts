@@ -12,6 +12,7 @@ export type LedgerEventName =
   | 'duplicate'
   | 'replayed'
   | 'paused'
+  | 'deferred'
   | 'delivered';
 
 export type LedgerStage = 'intake' | 'normalise' | 'validate' | 'apply' | 'deliver' | 'admin';
@@ -43,7 +44,8 @@ export interface LedgerEntry {
   sentAt?: string | undefined;
   businessKeys: string[];
   envelope?: unknown;
-  status: Extract<MessageStatus, 'received' | 'validated' | 'rejected'>;
+  /** 'applied' only when the handlers ran in the storing transaction (apply at intake). */
+  status: Extract<MessageStatus, 'received' | 'validated' | 'applied' | 'rejected'>;
   errors?: FieldError[] | undefined;
   events: LedgerEvent[];
   /** Messages to write to the outbox with the entry (rejection receipts). */

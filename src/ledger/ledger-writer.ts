@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, MessageStatus } from '../db/database-types.js';
 import { appendLineage, type LineageTarget } from './ledger-lineage.js';
-import type { LedgerEntry, OutboxRecord, StoreOutcome } from './ledger-types.js';
+import type { LedgerEntry, LedgerEvent, OutboxRecord, StoreOutcome } from './ledger-types.js';
 
 /**
  * The ledger's write path. One statement stores a whole batch: idempotency keys, raw messages
@@ -14,32 +14,111 @@ function dedupSender(e: LedgerEntry): string | null {
   return e.senderCountry && e.senderAgency ? `${e.senderCountry}/${e.senderAgency}` : null;
 }
 
-export async function storeEntries(db: Kysely<Database>, entries: readonly LedgerEntry[]): Promise<StoreOutcome[]> {
+/**
+ * Work done inside the storing transaction, after the idempotency keys are claimed and before the
+ * rows are written (apply at intake). Given the validated entries that are not duplicates, it
+ * returns what to change in each before it is written: its status and further lineage events.
+ */
+export type WithinStore = (trx: Transaction<Database>, validated: readonly LedgerEntry[]) => Promise<ReadonlyMap<string, EntryChange>>;
+
+export interface EntryChange {
+  status?: 'applied';
+  events: LedgerEvent[];
+}
+
+export async function storeEntries(db: Kysely<Database>, entries: readonly LedgerEntry[], within?: WithinStore): Promise<StoreOutcome[]> {
   if (entries.length === 0) return [];
-  const col = <T>(f: (e: LedgerEntry) => T) => entries.map(f);
-  const inserted = await sql<{ id: string }>`
-    with input as (
-      select * from unnest(
-        ${col((e) => e.id)}::uuid[], ${col((e) => e.retentionClass)}::text[], ${col((e) => e.receivedAt)}::timestamptz[],
-        ${col((e) => e.channel)}::text[], ${col((e) => e.format)}::text[], ${col((e) => e.contentType)}::text[],
-        ${col((e) => e.senderCountry)}::text[], ${col((e) => e.senderAgency)}::text[], ${col((e) => e.raw)}::bytea[],
-        ${col((e) => e.sha256)}::bytea[], ${col((e) => e.messageId ?? null)}::text[], ${col((e) => e.type ?? null)}::text[],
-        ${col((e) => e.correlationId ?? null)}::text[], ${col((e) => e.sentAt ?? null)}::timestamptz[],
-        ${col((e) => JSON.stringify(e.businessKeys))}::text[], ${col((e) => (e.envelope === undefined ? null : JSON.stringify(e.envelope)))}::text[],
-        ${col((e) => e.status)}::text[], ${col((e) => (e.errors?.length ? JSON.stringify(e.errors) : null))}::text[],
-        ${col((e) => JSON.stringify(e.events))}::text[], ${col((e) => e.replayOf ?? null)}::uuid[],
-        ${col((e) => e.fileId ?? null)}::uuid[], ${col((e) => e.fileIndex ?? null)}::int[], ${col(dedupSender)}::text[],
-        ${col((e) => (e.outbox.length ? JSON.stringify(e.outbox) : null))}::text[]
-      ) as t(id, retention_class, received_at, channel, format, content_type, sender_country, sender_agency, raw,
-             sha256, message_id, type, correlation_id, sent_at, business_keys, envelope, status, errors, events,
-             replay_of, file_id, file_index, dedup_sender, outbox)
-    ),
-    claimed as (
+  let stored: Set<string>;
+  if (within) {
+    stored = await db.transaction().execute(async (trx) => {
+      const claimed = await claimKeys(trx, entries);
+      const accepted = entries.filter((e) => claimed.has(e.id) || e.replayOf);
+      const changes = await within(trx, accepted.filter((e) => e.status === 'validated'));
+      const changed = accepted.map((e) => {
+        const c = changes.get(e.id);
+        return c ? { ...e, status: c.status ?? e.status, events: [...e.events, ...c.events] } : e;
+      });
+      await insertEntries(trx, changed, { claimed: true });
+      return new Set(accepted.map((e) => e.id));
+    });
+  } else {
+    stored = new Set((await insertEntries(db, entries, { claimed: false })).map((r) => r.id));
+  }
+  return outcomesOf(db, entries, stored);
+}
+
+/** Claims the idempotency keys of the entries (replays have none); returns the ids that got theirs. */
+async function claimKeys(db: Kysely<Database>, entries: readonly LedgerEntry[]): Promise<Set<string>> {
+  const keyed = entries.filter((e) => !e.replayOf);
+  if (keyed.length === 0) return new Set();
+  const col = <T>(f: (e: LedgerEntry) => T) => keyed.map(f);
+  const r = await sql<{ ledger_id: string }>`
+    insert into ledger_dedup (sender, message_id, sha256, ledger_id, retention_class, received_at)
+    select * from unnest(${col(dedupSender)}::text[], ${col((e) => e.messageId ?? null)}::text[], ${col((e) => e.sha256)}::bytea[],
+                         ${col((e) => e.id)}::uuid[], ${col((e) => e.retentionClass)}::text[], ${col((e) => e.receivedAt)}::timestamptz[])
+    on conflict do nothing
+    returning ledger_id`.execute(db);
+  return new Set(r.rows.map((x) => x.ledger_id));
+}
+
+/**
+ * Writes ledger rows and their receipts in one statement. Unless `claimed` (the keys were claimed
+ * by claimKeys in the same transaction), the statement claims the idempotency keys itself and
+ * writes only the entries that got theirs. Returns the ids written.
+ */
+async function insertEntries(db: Kysely<Database>, entries: readonly LedgerEntry[], { claimed: preclaimed }: { claimed: boolean }): Promise<{ id: string }[]> {
+  if (entries.length === 0) return [];
+  const claim = preclaimed
+    ? sql`claimed as (select id as ledger_id from input)`
+    : sql`claimed as (
       insert into ledger_dedup (sender, message_id, sha256, ledger_id, retention_class, received_at)
       select dedup_sender, message_id, sha256, id, retention_class, received_at from input where replay_of is null
       on conflict do nothing
       returning ledger_id
+    )`;
+  // One JSON document for the whole batch: V8 serialises it in one pass and PostgreSQL parses it
+  // in one, where two dozen array parameters were escaped element by element on both sides (the
+  // envelopes, full of quotes, most of all). Bytes travel as base64 and hex.
+  const input = JSON.stringify(
+    entries.map((e) => ({
+      id: e.id,
+      rc: e.retentionClass,
+      rat: e.receivedAt,
+      ch: e.channel,
+      fmt: e.format,
+      ct: e.contentType,
+      sc: e.senderCountry,
+      sa: e.senderAgency,
+      raw: e.raw.toString('base64'),
+      sha: e.sha256.toString('hex'),
+      mid: e.messageId ?? null,
+      typ: e.type ?? null,
+      cid: e.correlationId ?? null,
+      sat: e.sentAt ?? null,
+      bk: e.businessKeys,
+      env: e.envelope ?? null,
+      st: e.status,
+      err: e.errors?.length ? e.errors : null,
+      ev: e.events,
+      rof: e.replayOf ?? null,
+      fid: e.fileId ?? null,
+      fix: e.fileIndex ?? null,
+      ds: dedupSender(e),
+      ob: e.outbox.length ? e.outbox : null,
+    })),
+  );
+  const inserted = await sql<{ id: string }>`
+    with input as (
+      select t.id, t.rc as retention_class, t.rat as received_at, t.ch as channel, t.fmt as format, t.ct as content_type,
+             t.sc as sender_country, t.sa as sender_agency, decode(t.raw, 'base64') as raw, decode(t.sha, 'hex') as sha256,
+             t.mid as message_id, t.typ as type, t.cid as correlation_id, t.sat as sent_at, t.bk as business_keys,
+             t.env as envelope, t.st as status, t.err as errors, t.ev as events, t.rof as replay_of, t.fid as file_id,
+             t.fix as file_index, t.ds as dedup_sender, t.ob as outbox
+      from jsonb_to_recordset(${input}::jsonb) as t(id uuid, rc text, rat timestamptz, ch text, fmt text, ct text, sc text, sa text,
+        raw text, sha text, mid text, typ text, cid text, sat timestamptz, bk text[], env jsonb, st text, err jsonb, ev jsonb,
+        rof uuid, fid uuid, fix integer, ds text, ob jsonb)
     ),
+    ${claim},
     accepted as (
       select i.* from input i where i.id in (select ledger_id from claimed) or i.replay_of is not null
     ),
@@ -49,7 +128,7 @@ export async function storeEntries(db: Kysely<Database>, entries: readonly Ledge
         status, errors, replay_of, file_id, file_index, updated_at)
       select id, retention_class, received_at, channel, format, content_type, sender_country, sender_agency, raw,
         sha256, octet_length(raw), message_id, type, correlation_id, sent_at,
-        array(select jsonb_array_elements_text(business_keys::jsonb)), events::jsonb, envelope::jsonb, status, errors::jsonb,
+        business_keys, events, envelope, status, errors,
         replay_of, file_id, file_index, now()
       from accepted
     ),
@@ -57,14 +136,16 @@ export async function storeEntries(db: Kysely<Database>, entries: readonly Ledge
       insert into outbox (id, source_ledger_id, correlation_id, recipient_country, recipient_agency, channel, format, type, envelope, status)
       select (o->>'id')::uuid, (o->>'sourceLedgerId')::uuid, o->>'correlationId', o->>'recipientCountry', o->>'recipientAgency',
              o->>'channel', o->>'format', o->>'type', o->'envelope', 'pending'
-      from accepted a cross join lateral jsonb_array_elements(a.outbox::jsonb) o
+      from accepted a cross join lateral jsonb_array_elements(a.outbox) o
       where a.outbox is not null
       on conflict (id) do nothing
     )
     select id from accepted`.execute(db);
+  return inserted.rows;
+}
 
-  const stored = new Set(inserted.rows.map((r) => r.id));
-
+/** Each entry's outcome: stored, or a duplicate of its original (whose lineage notes the repeat). */
+async function outcomesOf(db: Kysely<Database>, entries: readonly LedgerEntry[], stored: ReadonlySet<string>): Promise<StoreOutcome[]> {
   const outcomes: StoreOutcome[] = entries.map(() => ({ stored: true }));
   const duplicates = entries.map((e, i) => ({ e, i })).filter(({ e }) => !stored.has(e.id));
   if (duplicates.length) {
@@ -117,17 +198,27 @@ export async function insertOutbox(db: Kysely<Database>, records: readonly Outbo
   const deliverable = records.map((r) => Boolean(atCommit?.channels.has(r.channel) && !atCommit.paused.has(r.recipientCountry)));
   // Outbox ids are derived from their source message, so writing the same record twice (a retried
   // job) is a no-op rather than a second notification.
+  const input = JSON.stringify(
+    records.map((r, i) => ({
+      id: r.id,
+      src: r.sourceLedgerId,
+      cid: r.correlationId,
+      cc: r.recipientCountry,
+      ag: r.recipientAgency,
+      ch: r.channel,
+      fmt: r.format,
+      typ: r.type,
+      env: r.envelope,
+      dlv: deliverable[i],
+    })),
+  );
   const r = await sql<{ id: string; status: string }>`
     insert into outbox (id, source_ledger_id, correlation_id, recipient_country, recipient_agency, channel, format, type, envelope, status, delivered_at)
-    select id, source, corr, country, agency, channel, format, type, env::jsonb, d.status, case when d.status = 'delivered' then now() end
-    from unnest(${records.map((r) => r.id)}::uuid[], ${records.map((r) => r.sourceLedgerId)}::uuid[], ${records.map((r) => r.correlationId)}::text[],
-                ${records.map((r) => r.recipientCountry)}::text[], ${records.map((r) => r.recipientAgency)}::text[], ${records.map((r) => r.channel)}::text[],
-                ${records.map((r) => r.format)}::text[], ${records.map((r) => r.type)}::text[], ${records.map((r) => JSON.stringify(r.envelope))}::text[],
-                ${deliverable}::boolean[])
-      as t(id, source, corr, country, agency, channel, format, type, env, deliverable)
+    select t.id, t.src, t.cid, t.cc, t.ag, t.ch, t.fmt, t.typ, t.env, d.status, case when d.status = 'delivered' then now() end
+    from jsonb_to_recordset(${input}::jsonb) as t(id uuid, src uuid, cid text, cc text, ag text, ch text, fmt text, typ text, env jsonb, dlv boolean)
     cross join lateral (
-      select case when t.deliverable and not exists (
-        select 1 from outbox p where p.channel = t.channel and p.recipient_country = t.country and p.status in ('pending','failed'))
+      select case when t.dlv and not exists (
+        select 1 from outbox p where p.channel = t.ch and p.recipient_country = t.cc and p.status in ('pending','failed'))
       then 'delivered' else 'pending' end as status) d
     on conflict (id) do nothing
     returning id, status`.execute(db);

@@ -139,6 +139,10 @@ export interface HubConfig {
     applyBatchSize: number;
     applyConcurrency: number;
     /**
+     * Run the handlers in the transaction that stores a batch when the apply queue is idle, so each message is written once, already applied (default true). Only processes with the workers role do; anything that does not apply cleanly goes to the apply queue as usual.
+     */
+    applyAtIntake?: boolean;
+    /**
      * Attempts of a transiently failing apply before its messages are dead-lettered.
      */
     attempts: number;

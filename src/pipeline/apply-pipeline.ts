@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { AttemptInfo } from '../../queues/apply.queue.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -49,7 +49,8 @@ export interface ApplyOutcome {
   delivered: { id: string; type: string }[];
 }
 
-interface Row {
+/** A validated message as the handlers see it (a ledger row, or an entry at intake). */
+export interface Row {
   id: string;
   retention_class: string;
   received_at: Date;
@@ -61,18 +62,25 @@ interface Row {
   envelope: Envelope;
 }
 
-interface RejectedRow {
+export interface RejectedRow {
   row: Row;
   cause: HubError;
 }
 
-class RejectOne extends Error {
+/** A handler refused one message of the batch (thrown out of runHandlers). */
+export class RejectOne extends Error {
   constructor(
     readonly row: Row,
     override readonly cause: HubError,
   ) {
     super(cause.message);
   }
+}
+
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Time bounds of a set of v7 ids, so the lookup touches only the partitions that can hold them. */
@@ -96,7 +104,7 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
       }
       for (const r of done.outbox) {
         if (done.delivered.has(r.id)) outcome.delivered.push({ id: r.id, type: r.type });
-        else outcome.deliveries.set(r.channel, [...(outcome.deliveries.get(r.channel) ?? []), r.id]);
+        else pushTo(outcome.deliveries, r.channel, r.id);
       }
       deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
       if (done.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, done.delivered.size);
@@ -106,7 +114,7 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
       if (err instanceof RejectOne) {
         const { receipt, delivered } = await deps.db.transaction().execute(async (trx) => markRejected(deps, trx, err.row, err.cause, await atCommit(deps, trx)));
         if (receipt && delivered) outcome.delivered.push({ id: receipt.id, type: receipt.type });
-        else if (receipt) outcome.deliveries.set(receipt.channel, [...(outcome.deliveries.get(receipt.channel) ?? []), receipt.id]);
+        else if (receipt) pushTo(outcome.deliveries, receipt.channel, receipt.id);
         outcome.rejected.push(err.row.id);
         outcome.rejections.set(err.row.id, err.cause);
         deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' });
@@ -120,12 +128,12 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
   return outcome;
 }
 
-async function atCommit(deps: ApplyDeps, trx: Kysely<Database>, paused?: ReadonlySet<string>): Promise<DeliverAtCommit | undefined> {
+export async function atCommit(deps: ApplyDeps, trx: Kysely<Database>, paused?: ReadonlySet<string>): Promise<DeliverAtCommit | undefined> {
   if (!deps.pullChannels?.size) return undefined;
   return { channels: deps.pullChannels, paused: paused ?? (await pausedCountries(trx)) };
 }
 
-interface AppliedBatch {
+export interface AppliedBatch {
   applied: string[];
   rejected: RejectedRow[];
   skipped: string[];
@@ -137,9 +145,8 @@ interface AppliedBatch {
 }
 
 async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> {
-  const { db, config, handlers, log } = deps;
   const { from, to } = timeBounds(ids);
-  return db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
     const rows = (
       await sql<Row>`
         select id, retention_class, received_at, channel, sender_country, sender_agency, message_id, correlation_id, envelope
@@ -149,46 +156,10 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> 
         for update skip locked`.execute(trx)
     ).rows;
     const paused = await pausedCountries(trx);
-    const now = new Date();
-    const applied: string[] = [];
-    const rejected: RejectedRow[] = [];
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const found = new Set(rows.map((r) => r.id));
     // Not validated any more (applied by a duplicate job) or locked by another job right now.
-    const skipped: string[] = ids.filter((id) => !byId.has(id));
-    const outbox: OutboxRecord[] = [];
+    const skipped: string[] = ids.filter((id) => !found.has(id));
     const pausedRows: Row[] = [];
-    const seqBySource = new Map<string, number>();
-    const afterCommit: AppliedBatch['afterCommit'] = [];
-    let current: Row | undefined;
-
-    const ctx: ApplyContext = {
-      trx,
-      log,
-      now,
-      isPartner: (country) => config.partners.has(country),
-      ncbOf: (country) => config.partners.get(country)?.ncb.agency,
-      afterCommit: (task) => void afterCommit.push(task),
-      route(recipient, type, payload, options) {
-        const row = options?.source ? byId.get(options.source) : current;
-        if (!row) throw new Error(`route() needs the source message${options?.source ? ` (${options.source} is not in this batch)` : ''}`);
-        const seq = seqBySource.get(row.id) ?? 0;
-        seqBySource.set(row.id, seq + 1);
-        const record = buildOutbound(config, {
-          sourceLedgerId: row.id,
-          key: `${seq}`,
-          to: recipient,
-          type,
-          payload,
-          sender: options?.sender,
-          correlationId: row.correlation_id,
-          inReplyTo: options?.inReplyTo ?? row.message_id ?? undefined,
-          now,
-        });
-        if (!record) throw new HubError('VALIDATION_FAILED', `${recipient.country} is not a partner country of the hub`);
-        outbox.push(record);
-      },
-    };
-
     const active = rows.filter((row) => {
       if (row.sender_country && paused.has(row.sender_country)) {
         pausedRows.push(row);
@@ -197,52 +168,14 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> 
       }
       return true;
     });
-    // Consecutive messages of one type that has a set-based handler are applied together; order
-    // across types is kept, so an upsert followed by a status change of the same record stays in order.
-    for (let i = 0; i < active.length; ) {
-      const handler = handlers.get(active[i]!.envelope.type);
-      if (!handler) throw new Error(`no handler for ${active[i]!.envelope.type}`);
-      if (handler.applyMany) {
-        let j = i;
-        while (j < active.length && active[j]!.envelope.type === handler.type) j++;
-        const chunk = active.slice(i, j);
-        current = undefined;
-        const refused = await handler.applyMany(ctx, chunk.map(toMessage) as never);
-        for (const row of chunk) {
-          const err = refused.get(row.id);
-          if (err) rejected.push({ row, cause: err });
-          else applied.push(row.id);
-        }
-        i = j;
-        continue;
-      }
-      const row = active[i]!;
-      current = row;
-      try {
-        // The row's logger is made only if the handler logs: a pino child costs its serialisation.
-        let rowLog: Logger | undefined;
-        const rowCtx: ApplyContext = {
-          ...ctx,
-          get log() {
-            return (rowLog ??= log.child({ correlationId: row.correlation_id, ledgerId: row.id, type: row.envelope.type }));
-          },
-        };
-        await handler.apply!(rowCtx, toMessage(row) as never);
-      } catch (err) {
-        if (err instanceof HubError && classifyFailure(err) === 'permanent') throw new RejectOne(row, err);
-        throw err;
-      }
-      applied.push(row.id);
-      i++;
-    }
+    const { applied, rejected, outbox, afterCommit } = await runHandlers(deps, trx, active);
 
     const commitDelivery = await atCommit(deps, trx, paused);
     const delivered = await insertOutbox(trx, outbox, commitDelivery);
     const appliedSet = new Set(applied);
     const done = rows.filter((r) => appliedSet.has(r.id));
     if (done.length) {
-      const outbound = new Map<string, number>();
-      for (const o of outbox) if (o.sourceLedgerId) outbound.set(o.sourceLedgerId, (outbound.get(o.sourceLedgerId) ?? 0) + 1);
+      const outbound = outboundCounts(outbox);
       await appendLineage(
         trx,
         done.map((r) => ({ id: r.id, receivedAt: r.received_at, detail: { outbound: outbound.get(r.id) ?? 0 } })),
@@ -262,7 +195,104 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> 
   });
 }
 
-async function runAfterCommit(deps: ApplyDeps, tasks: AppliedBatch['afterCommit']): Promise<void> {
+export function outboundCounts(outbox: readonly OutboxRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const o of outbox) if (o.sourceLedgerId) counts.set(o.sourceLedgerId, (counts.get(o.sourceLedgerId) ?? 0) + 1);
+  return counts;
+}
+
+export interface HandlersRun {
+  applied: string[];
+  rejected: RejectedRow[];
+  outbox: OutboxRecord[];
+  afterCommit: AppliedBatch['afterCommit'];
+}
+
+/**
+ * Runs the handlers over rows (in order) inside `trx` and gathers what they route. A handler's
+ * permanent refusal of a single message throws RejectOne; set-based handlers report theirs.
+ */
+export async function runHandlers(deps: ApplyDeps, trx: Transaction<Database>, active: readonly Row[]): Promise<HandlersRun> {
+  const { config, handlers, log } = deps;
+  const now = new Date();
+  const applied: string[] = [];
+  const rejected: RejectedRow[] = [];
+  const byId = new Map(active.map((r) => [r.id, r]));
+  const outbox: OutboxRecord[] = [];
+  const seqBySource = new Map<string, number>();
+  const afterCommit: AppliedBatch['afterCommit'] = [];
+  let current: Row | undefined;
+
+  const ctx: ApplyContext = {
+    trx,
+    log,
+    now,
+    isPartner: (country) => config.partners.has(country),
+    ncbOf: (country) => config.partners.get(country)?.ncb.agency,
+    afterCommit: (task) => void afterCommit.push(task),
+    route(recipient, type, payload, options) {
+      const row = options?.source ? byId.get(options.source) : current;
+      if (!row) throw new Error(`route() needs the source message${options?.source ? ` (${options.source} is not in this batch)` : ''}`);
+      const seq = seqBySource.get(row.id) ?? 0;
+      seqBySource.set(row.id, seq + 1);
+      const record = buildOutbound(config, {
+        sourceLedgerId: row.id,
+        key: `${seq}`,
+        to: recipient,
+        type,
+        payload,
+        sender: options?.sender,
+        correlationId: row.correlation_id,
+        inReplyTo: options?.inReplyTo ?? row.message_id ?? undefined,
+        now,
+      });
+      if (!record) throw new HubError('VALIDATION_FAILED', `${recipient.country} is not a partner country of the hub`);
+      outbox.push(record);
+    },
+  };
+
+  // Consecutive messages of one type that has a set-based handler are applied together; order
+  // across types is kept, so an upsert followed by a status change of the same record stays in order.
+  for (let i = 0; i < active.length; ) {
+    const handler = handlers.get(active[i]!.envelope.type);
+    if (!handler) throw new Error(`no handler for ${active[i]!.envelope.type}`);
+    if (handler.applyMany) {
+      let j = i;
+      while (j < active.length && active[j]!.envelope.type === handler.type) j++;
+      const chunk = active.slice(i, j);
+      current = undefined;
+      const refused = await handler.applyMany(ctx, chunk.map(toMessage) as never);
+      for (const row of chunk) {
+        const err = refused.get(row.id);
+        if (err) rejected.push({ row, cause: err });
+        else applied.push(row.id);
+      }
+      i = j;
+      continue;
+    }
+    const row = active[i]!;
+    current = row;
+    try {
+      // The row's logger is made only if the handler logs: a pino child costs its serialisation.
+      let rowLog: Logger | undefined;
+      const rowCtx: ApplyContext = {
+        ...ctx,
+        get log() {
+          return (rowLog ??= log.child({ correlationId: row.correlation_id, ledgerId: row.id, type: row.envelope.type }));
+        },
+      };
+      await handler.apply!(rowCtx, toMessage(row) as never);
+    } catch (err) {
+      if (err instanceof HubError && classifyFailure(err) === 'permanent') throw new RejectOne(row, err);
+      throw err;
+    }
+    applied.push(row.id);
+    i++;
+  }
+  return { applied, rejected, outbox, afterCommit };
+}
+
+export async function runAfterCommit(deps: ApplyDeps, tasks: AppliedBatch['afterCommit']): Promise<void> {
   for (const task of tasks) {
     try {
       await task(deps.db);

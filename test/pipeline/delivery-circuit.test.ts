@@ -97,7 +97,11 @@ describe('a partner whose endpoint goes down', () => {
     expect(open.failures).toBeGreaterThanOrEqual(2);
     expect(open.lastError).toMatch(/ECONNREFUSED/);
     expect(new Date(open.retryAt!).getTime()).toBeGreaterThan(new Date(open.openedAt!).getTime());
-    await waitFor(async () => (await deliveries(s, tags)).length === 5, 'all five in the outbox');
+    // Each notice is applied as it arrives, so its delivery job may still be on its way to the open circuit.
+    await waitFor(async () => {
+      const rows = await deliveries(s, tags);
+      return rows.length === 5 && rows.every((r) => r.next_attempt_at !== null);
+    }, 'all five in the outbox, each seen by the deliverer');
 
     // While open: every delivery waits for the circuit, and spends no attempts on the dead endpoint.
     const parked = await deliveries(s, tags);

@@ -120,7 +120,7 @@ export function messageRoutes(ctx: HubContext): FastifyPluginAsync {
           line: i + 1,
           ledgerId: r.ledgerId,
           messageId: r.messageId,
-          status: r.duplicate ? 'duplicate' : r.status === 'validated' ? 'accepted' : 'rejected',
+          status: r.duplicate ? 'duplicate' : r.status !== 'rejected' ? 'accepted' : 'rejected',
           ...(r.status === 'rejected' && !r.duplicate ? { errors: r.errors } : {}),
         }));
         const count = (s: string) => items.filter((i) => i.status === s).length;
