@@ -325,6 +325,76 @@ async function runCeiling(env: BenchEnv, schema: string, n: number, rowsPerState
   return { connections, rows: n, rowsPerStatement, seconds, rowsPerSecond: n / seconds };
 }
 
+/**
+ * The schema ceiling: what the hub's own tables cost, with none of its logic. Per message the rows
+ * an applied hub.notice leaves behind: its idempotency key (ledger_dedup), its ledger row (status
+ * applied, four lineage events), its notices row and one outbox row, into tables created LIKE the
+ * hub's (same columns, constraints and indexes, the ledger's GIN included, but not partitioned),
+ * one transaction of four multi-row INSERTs per `rowsPerTx` messages on `connections` connections.
+ * Bare pg, statements prepared, parameters built before the clock starts.
+ */
+async function runSchemaCeiling(env: BenchEnv, hubSchema: string, schema: string, n: number, rowsPerTx: number, connections: number, runId: string): Promise<CeilingResult> {
+  const db = schemaPool(env, schema, connections);
+  for (const t of ['ledger_dedup', 'ledger_messages', 'notices', 'outbox']) await db.query(`create table ${t} (like "${hubSchema}".${t} including all)`);
+  const tables = [
+    { name: 'ledger_dedup', cols: ['sender', 'message_id', 'sha256', 'ledger_id', 'retention_class', 'received_at'] },
+    {
+      name: 'ledger_messages',
+      cols: ['id', 'retention_class', 'received_at', 'channel', 'format', 'content_type', 'sender_country', 'sender_agency', 'raw', 'sha256', 'size_bytes', 'message_id', 'type', 'correlation_id', 'sent_at', 'business_keys', 'lineage', 'envelope', 'status', 'updated_at'],
+    },
+    { name: 'notices', cols: ['ledger_id', 'sender_country', 'sender_agency', 'subject', 'body', 'priority', 'recipients', 'serials'] },
+    { name: 'outbox', cols: ['id', 'source_ledger_id', 'correlation_id', 'recipient_country', 'recipient_agency', 'channel', 'format', 'type', 'envelope', 'status', 'delivered_at'] },
+  ];
+  const insertSql = (t: (typeof tables)[number], rows: number) =>
+    `insert into ${t.name} (${t.cols.join(', ')}) values ${Array.from({ length: rows }, (_, r) => `(${t.cols.map((_, c) => `$${r * t.cols.length + c + 1}`).join(',')})`).join(',')}`;
+  const transactions: unknown[][][] = [];
+  for (let i = 0; i < n; ) {
+    const params: unknown[][] = tables.map(() => []);
+    for (let j = 0; j < rowsPerTx && i < n; j++, i++) {
+      const messageId = `${runId}-schema-${i}`;
+      const text = noticeBytes(messageId, SENDERS.FR, 'DE');
+      const raw = Buffer.from(text);
+      const envelope = JSON.parse(text) as { payload: { subject: string; body: string; to: unknown; serials: string[] } };
+      const sha = createHash('sha256').update(raw).digest();
+      const id = uuidv7();
+      const now = new Date();
+      const events = JSON.stringify(['received', 'normalised', 'validated', 'applied'].map((event) => ({ at: now, stage: 'intake', event })));
+      params[0]!.push('FR/NCB-PARIS', messageId, sha, id, 'standard', now);
+      params[1]!.push(id, 'standard', now, 'rest', 'canonical-json', 'application/json', 'FR', 'NCB-PARIS', raw, sha, raw.length, messageId, 'hub.notice', id, now, envelope.payload.serials, events, text, 'applied', now);
+      params[2]!.push(id, 'FR', 'NCB-PARIS', envelope.payload.subject, envelope.payload.body, 'routine', JSON.stringify(envelope.payload.to), envelope.payload.serials);
+      params[3]!.push(uuidv7(), id, id, 'DE', null, 'rest', 'canonical-json', 'hub.notice', text, 'delivered', now);
+    }
+    transactions.push(params);
+  }
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const client = await db.connect();
+      try {
+        for (;;) {
+          const k = next++;
+          if (k >= transactions.length) return;
+          const params = transactions[k]!;
+          await client.query('begin');
+          for (const [ti, t] of tables.entries()) {
+            const rows = params[ti]!.length / t.cols.length;
+            await client.query(rows === rowsPerTx ? { name: `schema_${t.name}`, text: insertSql(t, rows), values: params[ti]! } : { text: insertSql(t, rows), values: params[ti]! });
+          }
+          await client.query('commit');
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const inserted = (await db.query<{ n: number }>('select count(*)::int as n from ledger_messages')).rows[0]!.n;
+  await db.end();
+  if (inserted !== n) throw new Error(`schema ceiling: inserted ${inserted} of ${n}`);
+  return { connections, rows: n, rowsPerStatement: rowsPerTx, seconds, rowsPerSecond: n / seconds };
+}
+
 function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
 }
@@ -363,7 +433,7 @@ async function main(): Promise<number> {
   const onSignal = () => {
     log('interrupted; cleaning up');
     hub?.child.kill('SIGKILL');
-    void cleanup(env, [env.DATABASE_SCHEMA, ceilingSchema]).finally(() => process.exit(130));
+    void cleanup(env, [env.DATABASE_SCHEMA, ceilingSchema, `${ceilingSchema}_schema`]).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -398,6 +468,9 @@ async function main(): Promise<number> {
     log(`ceiling: ${N} rows, ${CEIL_ROWS} per INSERT, ${CEIL_CONNS} connections ...`);
     const ceilN = CEIL_CONNS > 1 ? await runCeiling(env, ceilingSchema, N, CEIL_ROWS, CEIL_CONNS, runId) : undefined;
     const ceiling = [ceil1, ...(ceilN ? [ceilN] : [])].reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
+    log(`schema ceiling: ${N} messages' rows into the hub's own tables, ${CEIL_ROWS} per transaction, ${CEIL_CONNS} connections ...`);
+    await db.query(`create schema "${ceilingSchema}_schema"`);
+    const schemaCeiling = await runSchemaCeiling(env, env.DATABASE_SCHEMA, `${ceilingSchema}_schema`, N, CEIL_ROWS, CEIL_CONNS, runId);
 
     const modes = [single, batch];
     const failed = modes.filter((m) => !m.complete);
@@ -409,7 +482,9 @@ async function main(): Promise<number> {
       single,
       batch,
       ceiling: { best: ceiling, runs: [ceil1, ...(ceilN ? [ceilN] : [])] },
+      schemaCeiling,
       ratios: { single: single.appliedPerSecond / ceiling.rowsPerSecond, batch: batch.appliedPerSecond / ceiling.rowsPerSecond },
+      schemaRatios: { single: single.appliedPerSecond / schemaCeiling.rowsPerSecond, batch: batch.appliedPerSecond / schemaCeiling.rowsPerSecond },
       hubLogLines: hub.linesLogged(),
       buildSeconds: build?.seconds,
       totalSeconds,
@@ -431,6 +506,7 @@ async function main(): Promise<number> {
           [`single POST (c=${C})`, fmt(single.messages), fmt(single.errors), fmt(single.intakeSeconds, 2), fmt(single.intakePerSecond), fmt(single.appliedSeconds, 2), fmt(single.appliedPerSecond), `${(results.ratios.single * 100).toFixed(1)}%`],
           [`ndjson ${BATCH}/req (c=${BATCH_C})`, fmt(batch.messages), fmt(batch.errors), fmt(batch.intakeSeconds, 2), fmt(batch.intakePerSecond), fmt(batch.appliedSeconds, 2), fmt(batch.appliedPerSecond), `${(results.ratios.batch * 100).toFixed(1)}%`],
           ...results.ceiling.runs.map((c) => [`ceiling INSERT ${c.rowsPerStatement}/stmt (${c.connections} conn)`, fmt(c.rows), '0', '', '', fmt(c.seconds, 2), fmt(c.rowsPerSecond), c === ceiling ? '(ceiling)' : '']),
+          [`schema ceiling ${schemaCeiling.rowsPerStatement}/tx (${schemaCeiling.connections} conn)`, fmt(schemaCeiling.rows), '0', '', '', fmt(schemaCeiling.seconds, 2), fmt(schemaCeiling.rowsPerSecond), ''],
         ]),
         '',
         `single POST latency (ms): p50 ${fmt(l.p50, 1)}  p90 ${fmt(l.p90, 1)}  p99 ${fmt(l.p99, 1)}  max ${fmt(l.max, 1)}  mean ${fmt(l.mean, 1)}  (${fmt(single.requests)} requests)`,
@@ -440,6 +516,7 @@ async function main(): Promise<number> {
           return `${m.mode.padEnd(6)} CPU: hub ${u.hubCores.toFixed(2)} cores, machine ${u.machineCores.toFixed(2)} of ${availableParallelism()} cores; stage time ${st || '-'}`;
         }),
         `hub/ceiling: single ${results.ratios.single.toFixed(3)}, batch ${results.ratios.batch.toFixed(3)} (ceiling = best run, ${fmt(ceiling.rowsPerSecond)} rows/s)`,
+        `hub/schema ceiling: single ${results.schemaRatios.single.toFixed(3)}, batch ${results.schemaRatios.batch.toFixed(3)} (the hub's own tables, bare: ${fmt(schemaCeiling.rowsPerSecond)} msg/s)`,
         `hub log lines at warn: ${results.hubLogLines}; total run ${totalSeconds.toFixed(1)} s${build ? ` (build ${build.seconds.toFixed(1)} s)` : ''}`,
         ...failed.map((m) => `FAILED ${m.mode}: acknowledged ${m.acknowledged}/${m.messages}, applied ${m.appliedCount}, errors ${m.errors}${m.errorSamples.length ? `\n  ${m.errorSamples.join('\n  ')}` : ''}`),
         '',
@@ -454,12 +531,12 @@ async function main(): Promise<number> {
     await db?.end().catch(() => undefined);
     await hub?.stop().catch(() => undefined);
     const c = flags.has('keep')
-      ? (log(`--keep: left schemas ${env.DATABASE_SCHEMA}, ${ceilingSchema} and Redis prefix ${env.QUEUE_PREFIX} in place`), undefined)
-      : await cleanup(env, [env.DATABASE_SCHEMA, ceilingSchema]).catch((e: unknown) => {
+      ? (log(`--keep: left schemas ${env.DATABASE_SCHEMA}, ${ceilingSchema}(_schema) and Redis prefix ${env.QUEUE_PREFIX} in place`), undefined)
+      : await cleanup(env, [env.DATABASE_SCHEMA, ceilingSchema, `${ceilingSchema}_schema`]).catch((e: unknown) => {
       log(`cleanup failed: ${String(e)}`);
       return undefined;
     });
-    if (c) log(`cleaned up: dropped schemas ${env.DATABASE_SCHEMA}, ${ceilingSchema}; deleted ${c.keysDeleted} Redis keys`);
+    if (c) log(`cleaned up: dropped schemas ${env.DATABASE_SCHEMA}, ${ceilingSchema}(_schema); deleted ${c.keysDeleted} Redis keys`);
   }
   return exitCode;
 }
