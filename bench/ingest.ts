@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Pool } from 'undici';
+import type { PoolClient } from 'pg';
 import {
   benchEnv,
   buildHub,
@@ -266,6 +267,21 @@ async function runBatch(hub: HubProcess, db: ReturnType<typeof schemaPool>, keys
   };
 }
 
+/** Works through `items` in order, on `connections` clients of `db` at once. */
+async function onConnections<T>(db: ReturnType<typeof schemaPool>, connections: number, items: readonly T[], work: (client: PoolClient, item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      const client = await db.connect();
+      try {
+        for (let k = next++; k < items.length; k = next++) await work(client, items[k]!);
+      } finally {
+        client.release();
+      }
+    }),
+  );
+}
+
 /**
  * The ceiling: the same row shape as ledger_messages (uuid, ~430-byte bytea raw, sha256, jsonb
  * envelope, text fields, text[]), 500 rows per multi-row INSERT ... VALUES statement, into a plain
@@ -300,24 +316,11 @@ async function runCeiling(env: BenchEnv, schema: string, n: number, rowsPerState
     }
     statements.push(params);
   }
-  let next = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      const client = await db.connect();
-      try {
-        for (;;) {
-          const s = next++;
-          if (s >= statements.length) return;
-          const params = statements[s]!;
-          const rows = params.length / cols;
-          await client.query(rows === rowsPerStatement ? { name: `ceil_${table}`, text: fullSql, values: params } : { text: sqlText(rows), values: params });
-        }
-      } finally {
-        client.release();
-      }
-    }),
-  );
+  await onConnections(db, connections, statements, async (client, params) => {
+    const rows = params.length / cols;
+    await client.query(rows === rowsPerStatement ? { name: `ceil_${table}`, text: fullSql, values: params } : { text: sqlText(rows), values: params });
+  });
   const seconds = (performance.now() - t0) / 1000;
   const inserted = (await db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
   await db.end();
@@ -366,28 +369,15 @@ async function runSchemaCeiling(env: BenchEnv, hubSchema: string, schema: string
     }
     transactions.push(params);
   }
-  let next = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      const client = await db.connect();
-      try {
-        for (;;) {
-          const k = next++;
-          if (k >= transactions.length) return;
-          const params = transactions[k]!;
-          await client.query('begin');
-          for (const [ti, t] of tables.entries()) {
-            const rows = params[ti]!.length / t.cols.length;
-            await client.query(rows === rowsPerTx ? { name: `schema_${t.name}`, text: insertSql(t, rows), values: params[ti]! } : { text: insertSql(t, rows), values: params[ti]! });
-          }
-          await client.query('commit');
-        }
-      } finally {
-        client.release();
-      }
-    }),
-  );
+  await onConnections(db, connections, transactions, async (client, params) => {
+    await client.query('begin');
+    for (const [ti, t] of tables.entries()) {
+      const rows = params[ti]!.length / t.cols.length;
+      await client.query(rows === rowsPerTx ? { name: `schema_${t.name}`, text: insertSql(t, rows), values: params[ti]! } : { text: insertSql(t, rows), values: params[ti]! });
+    }
+    await client.query('commit');
+  });
   const seconds = (performance.now() - t0) / 1000;
   const inserted = (await db.query<{ n: number }>('select count(*)::int as n from ledger_messages')).rows[0]!.n;
   await db.end();
