@@ -11,12 +11,21 @@
  * gets a virtual host of its own, deleted at the end). See bench/README.md.
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { from as copyFrom } from 'pg-copy-streams';
+import { uuidv7 } from '../src/ids/uuidv7.js';
+import type { Envelope, RecordUpsert } from '../src/messages/generated-types.js';
+import { loadSchemaCatalog } from '../src/messages/schema-catalog.js';
+import { prepareRecord } from '../src/records/record-preparation.js';
+import { loadReferenceCatalogue } from '../src/reference/reference-catalogue.js';
+import { DEDUP_COLUMNS, dedupLine, LEDGER_COLUMNS, ledgerLine, RECORD_COLUMNS, recordLine, VERSION_COLUMNS, versionLine } from './support/copy-rows.js';
 import {
   benchEnv,
   buildHub,
@@ -141,54 +150,41 @@ interface CeilingResult {
  * two statements in flight on two connections, acknowledging up to each batch's last message
  * once it has committed. Messages are published while it consumes, as for the hub.
  */
-async function runCeiling(env: BenchEnv, schema: string, conn: ChannelModel, bodies: Buffer[]): Promise<CeilingResult> {
-  const db = schemaPool(env, schema, 2);
-  await db.query(`create table ceiling_records (
-    id uuid primary key, owner_country text not null, owner_agency text not null, owner_reference text not null, status text not null,
-    serial text not null, make_text text not null, model text, calibre_text text not null, type_text text not null,
-    country_of_manufacture text, event_date date not null, case_number text not null, firearm jsonb not null, event jsonb not null,
-    created_at timestamptz not null default now(), unique (owner_country, owner_reference))`);
-  const queue = 'bench.ceiling';
+/**
+ * A bare amqplib consumer on a quorum queue of its own (prefetch 2 x batch): gathers messages into
+ * batches of CEIL_BATCH (or what arrived within 5 ms), hands each to `write`, two in flight, and
+ * acknowledges a batch's messages once `write` resolved (after its commit). Publishes `bodies`
+ * while it consumes, as for the hub; the clock runs from the first publish to the last commit.
+ */
+async function consumeInBatches(conn: ChannelModel, queue: string, bodies: Buffer[], write: (batch: ConsumeMessage[]) => Promise<void>): Promise<{ seconds: number; batches: number }> {
   const setup = await conn.createChannel();
   await setup.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await setup.close();
   const ch = await conn.createChannel();
   await ch.prefetch(CEIL_BATCH * 2);
-  let inserted = 0;
+  let written = 0;
   let batches = 0;
   const pending: ConsumeMessage[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight = 0;
   let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
+  let failed!: (err: unknown) => void;
+  const finished = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
     if (pending.length === 0 || inFlight >= 2) return;
     const batch = pending.splice(0, CEIL_BATCH);
     inFlight++;
-    const rows = batch.map((m) => JSON.parse(m.content.toString('utf8')) as { sender: { country: string; agency: string }; payload: { ownerReference: string; status: string; firearm: { serials: { value: string }[]; make: string; model: string; calibre: string; type: string; countryOfManufacture: string }; event: { date: string; caseNumber: string } } });
-    const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
-    void db
-      .query(
-        `insert into ceiling_records (id, owner_country, owner_agency, owner_reference, status, serial, make_text, model, calibre_text, type_text, country_of_manufacture, event_date, case_number, firearm, event)
-         select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::text[], $14::jsonb[], $15::jsonb[])`,
-        [
-          col(() => randomUUID()), col((r) => r.sender.country), col((r) => r.sender.agency), col((r) => r.payload.ownerReference), col((r) => r.payload.status),
-          col((r) => r.payload.firearm.serials[0]!.value), col((r) => r.payload.firearm.make), col((r) => r.payload.firearm.model), col((r) => r.payload.firearm.calibre),
-          col((r) => r.payload.firearm.type), col((r) => r.payload.firearm.countryOfManufacture), col((r) => r.payload.event.date), col((r) => r.payload.event.caseNumber),
-          col((r) => JSON.stringify(r.payload.firearm)), col((r) => JSON.stringify(r.payload.event)),
-        ],
-      )
-      .then(() => {
-        // Acknowledge after the commit; deliveries may complete out of order, so each is acked.
-        for (const m of batch) ch.ack(m);
-        inserted += batch.length;
-        batches++;
-        inFlight--;
-        if (inserted >= bodies.length) done();
-        else flush();
-      });
+    write(batch).then(() => {
+      // Deliveries may complete out of order, so each message is acked.
+      for (const m of batch) ch.ack(m);
+      written += batch.length;
+      batches++;
+      inFlight--;
+      if (written >= bodies.length) done();
+      else flush();
+    }, failed);
   };
   const t0 = performance.now();
   await ch.consume(queue, (m) => {
@@ -201,9 +197,79 @@ async function runCeiling(env: BenchEnv, schema: string, conn: ChannelModel, bod
   await finished;
   const seconds = (performance.now() - t0) / 1000;
   await ch.close();
+  return { seconds, batches };
+}
+
+/** The raw ceiling: each message parsed and its record's columns INSERTed into a plain table (primary key, owner-reference unique key). */
+async function runCeiling(env: BenchEnv, schema: string, conn: ChannelModel, bodies: Buffer[]): Promise<CeilingResult> {
+  const db = schemaPool(env, schema, 2);
+  await db.query(`create table ceiling_records (
+    id uuid primary key, owner_country text not null, owner_agency text not null, owner_reference text not null, status text not null,
+    serial text not null, make_text text not null, model text, calibre_text text not null, type_text text not null,
+    country_of_manufacture text, event_date date not null, case_number text not null, firearm jsonb not null, event jsonb not null,
+    created_at timestamptz not null default now(), unique (owner_country, owner_reference))`);
+  const { seconds, batches } = await consumeInBatches(conn, 'bench.ceiling', bodies, async (batch) => {
+    const rows = batch.map((m) => JSON.parse(m.content.toString('utf8')) as { sender: { country: string; agency: string }; payload: { ownerReference: string; status: string; firearm: { serials: { value: string }[]; make: string; model: string; calibre: string; type: string; countryOfManufacture: string }; event: { date: string; caseNumber: string } } });
+    const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+    await db.query(
+      `insert into ceiling_records (id, owner_country, owner_agency, owner_reference, status, serial, make_text, model, calibre_text, type_text, country_of_manufacture, event_date, case_number, firearm, event)
+       select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::date[], $13::text[], $14::jsonb[], $15::jsonb[])`,
+      [
+        col(() => randomUUID()), col((r) => r.sender.country), col((r) => r.sender.agency), col((r) => r.payload.ownerReference), col((r) => r.payload.status),
+        col((r) => r.payload.firearm.serials[0]!.value), col((r) => r.payload.firearm.make), col((r) => r.payload.firearm.model), col((r) => r.payload.firearm.calibre),
+        col((r) => r.payload.firearm.type), col((r) => r.payload.firearm.countryOfManufacture), col((r) => r.payload.event.date), col((r) => r.payload.event.caseNumber),
+        col((r) => JSON.stringify(r.payload.firearm)), col((r) => JSON.stringify(r.payload.event)),
+      ],
+    );
+  });
   const n = (await db.query<{ n: number }>('select count(*)::int as n from ceiling_records')).rows[0]!.n;
   await db.end();
   if (n !== bodies.length) throw new Error(`ceiling: inserted ${n} of ${bodies.length}`);
+  return { records: n, seconds, recordsPerSecond: n / seconds, batches };
+}
+
+/**
+ * The schema ceiling: the rows the hub writes for one applied record.upsert (its idempotency key,
+ * its ledger row, the record and its first version), COPYed bare into tables created LIKE the
+ * hub's (same columns, constraints and indexes, GINs included), one transaction of four COPYs
+ * per batch. The rows, match keys included, are prepared before the clock starts (with the hub's
+ * own prepareRecord), so what is timed is the broker and the schema, not the hub's logic.
+ */
+async function runSchemaCeiling(env: BenchEnv, hubSchema: string, schema: string, conn: ChannelModel, bodies: Buffer[]): Promise<CeilingResult> {
+  const db = schemaPool(env, schema, 2);
+  for (const t of ['ledger_dedup', 'ledger_messages', 'records', 'record_versions']) await db.query(`create table ${t} (like "${hubSchema}".${t} including all)`);
+  const reference = loadReferenceCatalogue(undefined, loadSchemaCatalog());
+  const at = new Date().toISOString();
+  const reviewDate = `${new Date().getUTCFullYear() + 5}${at.slice(4, 10)}`;
+  const rows = new Map<string, { dedup: string; ledger: string; record: string; version: string }>();
+  for (const raw of bodies) {
+    const envelope = JSON.parse(raw.toString('utf8')) as Envelope & { payload: RecordUpsert };
+    const p = prepareRecord(envelope.payload, envelope.sender, reference);
+    const ledgerId = uuidv7();
+    const recordId = uuidv7();
+    const m = { id: ledgerId, channel: 'amqp', sender: BE, raw, sha256: createHash('sha256').update(raw).digest(), messageId: envelope.messageId, type: envelope.type, sentAt: envelope.sentAt, businessKeys: [`serial:${p.serialKey}`], events: ['received', 'normalised', 'validated', 'applied'], at };
+    rows.set(envelope.messageId, { dedup: dedupLine(m), ledger: ledgerLine(m), record: recordLine(p, recordId, ledgerId, p.reviewDate ?? reviewDate, at), version: versionLine(p, recordId, ledgerId, at) });
+  }
+  const tables = [
+    { name: 'ledger_dedup', columns: DEDUP_COLUMNS, line: 'dedup' },
+    { name: 'ledger_messages', columns: LEDGER_COLUMNS, line: 'ledger' },
+    { name: 'records', columns: RECORD_COLUMNS, line: 'record' },
+    { name: 'record_versions', columns: VERSION_COLUMNS, line: 'version' },
+  ] as const;
+  const { seconds, batches } = await consumeInBatches(conn, 'bench.schema-ceiling', bodies, async (batch) => {
+    const prepared = batch.map((m) => rows.get((JSON.parse(m.content.toString('utf8')) as { messageId: string }).messageId)!);
+    const client = await db.connect();
+    try {
+      await client.query('begin');
+      for (const t of tables) await pipeline(Readable.from([`${prepared.map((r) => r[t.line]).join('\n')}\n`]), client.query(copyFrom(`copy ${t.name} (${t.columns}) from stdin`)));
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+  });
+  const n = (await db.query<{ n: number }>('select count(*)::int as n from records')).rows[0]!.n;
+  await db.end();
+  if (n !== bodies.length) throw new Error(`schema ceiling: copied ${n} of ${bodies.length} records`);
   return { records: n, seconds, recordsPerSecond: n / seconds, batches };
 }
 
@@ -249,8 +315,8 @@ async function main(): Promise<number> {
     }
     await rabbitmqctl('delete_vhost', vhost).catch((e: unknown) => log(`could not delete vhost ${vhost}: ${String(e)}`));
     await rm(configDir, { recursive: true, force: true });
-    const c = await cleanup(base, [base.DATABASE_SCHEMA, ceilingSchema]).catch((e: unknown) => (log(`cleanup failed: ${String(e)}`), undefined));
-    if (c) log(`cleaned up: vhost ${vhost}, schemas ${base.DATABASE_SCHEMA}, ${ceilingSchema}, ${c.keysDeleted} Redis keys`);
+    const c = await cleanup(base, [base.DATABASE_SCHEMA, ceilingSchema, `${ceilingSchema}_schema`]).catch((e: unknown) => (log(`cleanup failed: ${String(e)}`), undefined));
+    if (c) log(`cleaned up: vhost ${vhost}, schemas ${base.DATABASE_SCHEMA}, ${ceilingSchema}(_schema), ${c.keysDeleted} Redis keys`);
   };
   process.once('SIGINT', () => {
     log('interrupted; cleaning up');
@@ -289,7 +355,11 @@ async function main(): Promise<number> {
     await db.query(`create schema "${ceilingSchema}"`);
     log(`ceiling: bare amqplib consumer, ${N} records, ${CEIL_BATCH} per INSERT ...`);
     const ceiling = await runCeiling(base, ceilingSchema, conn, Array.from({ length: N }, (_, i) => recordMessage(`${runId}c`, i)));
+    log(`schema ceiling: bare amqplib consumer, ${N} records COPYed into the hub's own tables, ${CEIL_BATCH} per transaction ...`);
+    await db.query(`create schema "${ceilingSchema}_schema"`);
+    const schemaCeiling = await runSchemaCeiling(base, base.DATABASE_SCHEMA, `${ceilingSchema}_schema`, conn, Array.from({ length: N }, (_, i) => recordMessage(`${runId}s`, i)));
     const ratio = hubResult.recordsPerSecond / ceiling.recordsPerSecond;
+    const schemaRatio = hubResult.recordsPerSecond / schemaCeiling.recordsPerSecond;
     const totalSeconds = (performance.now() - started) / 1000;
     const results = {
       config: { source: hubSource().label, n: N, warmup: WARMUP, runtime: RUNTIME, ceilingBatch: CEIL_BATCH, prefetch: hubJson.amqp?.prefetch, hubPipeline: hubJson.pipeline, messageBytes: Math.round(bytes / N) },
@@ -297,6 +367,8 @@ async function main(): Promise<number> {
       hub: hubResult,
       ceiling,
       ratio,
+      schemaCeiling,
+      schemaRatio,
       buildSeconds: build?.seconds,
       totalSeconds,
       ok: hubResult.complete,
@@ -314,7 +386,8 @@ async function main(): Promise<number> {
           '',
           `hub      publish -> applied: ${fmt(hubResult.records)} records in ${fmt(hubResult.appliedSeconds, 2)} s = ${fmt(hubResult.recordsPerSecond)} records/s (published in ${fmt(hubResult.publishSeconds, 2)} s)`,
           `ceiling  publish -> inserted: ${fmt(ceiling.records)} records in ${fmt(ceiling.seconds, 2)} s = ${fmt(ceiling.recordsPerSecond)} records/s (${ceiling.batches} batches)`,
-          `hub/ceiling: ${ratio.toFixed(3)}  (goal: at least 0.5)`,
+          `schema   publish -> copied:   ${fmt(schemaCeiling.records)} records in ${fmt(schemaCeiling.seconds, 2)} s = ${fmt(schemaCeiling.recordsPerSecond)} records/s (the hub's own tables, bare COPY; ${schemaCeiling.batches} batches)`,
+          `hub/ceiling: ${ratio.toFixed(3)}  (goal: at least 0.5); hub/schema ceiling: ${schemaRatio.toFixed(3)}; schema ceiling/ceiling: ${(schemaCeiling.recordsPerSecond / ceiling.recordsPerSecond).toFixed(3)}`,
           `hub CPU: ${u.hubCores.toFixed(2)} cores, machine ${u.machineCores.toFixed(2)} of ${availableParallelism()}; stage time ${st || '-'}`,
           `total run ${totalSeconds.toFixed(1)} s${build ? ` (build ${build.seconds.toFixed(1)} s)` : ''}`,
           ...(hubResult.complete ? [] : [`FAILED: only ${hubResult.records} of ${N} records applied within ${TIMEOUT_S} s`]),

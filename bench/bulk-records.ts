@@ -62,9 +62,10 @@ import { uuidv7 } from '../src/ids/uuidv7.js';
 import type { Envelope, RecordUpsert } from '../src/messages/generated-types.js';
 import { loadSchemaCatalog } from '../src/messages/schema-catalog.js';
 import type { ApplyContext, InboundMessage } from '../src/pipeline/message-handler.js';
-import { prepareRecord, type PreparedRecord } from '../src/records/record-preparation.js';
+import { prepareRecord } from '../src/records/record-preparation.js';
 import { searchRecords } from '../src/records/record-search.js';
 import { loadReferenceCatalogue } from '../src/reference/reference-catalogue.js';
+import { RECORD_COLUMNS, recordLine, VERSION_COLUMNS, versionLine } from './support/copy-rows.js';
 import { CORRUPTIONS } from './support/labelled-seizures.js';
 import { Random } from './support/seeded-random.js';
 import { readGeneratorReference, RecordGenerator, toUpsertEnvelope } from './support/record-generator.js';
@@ -128,44 +129,6 @@ async function runCompiled(): Promise<number> {
   const child = spawn(process.execPath, [join(harness.BUILD_DIR, 'bench', 'bulk-records.js'), ...argv, '--child'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   const [code] = (await once(child, 'exit')) as [number | null];
   return code ?? 1;
-}
-
-// ---------------------------------------------------------------------------------------------
-// COPY text
-
-function copyEscape(s: string): string {
-  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
-}
-
-function copyText(v: string | null | undefined): string {
-  return v === null || v === undefined ? '\\N' : copyEscape(v);
-}
-
-function pgArray(items: readonly string[]): string {
-  return `{${items.map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
-}
-
-const RECORD_COLUMNS =
-  'id, owner_country, owner_agency, owner_reference, status, version, serial, serial_key, match_keys, make_text, make_id, model, calibre_text, calibre_id, ' +
-  'type_text, type_id, ncic_typ, country_of_manufacture, event_date, event_country, case_number, firearm, event, visibility, visibility_countries, ' +
-  'confidentiality, review_date, content_hash, created_at, updated_at, last_ledger_id';
-const VERSION_COLUMNS = 'record_id, version, status, ledger_id, agency, at, change, snapshot';
-
-/** One `records` row as the record store writes it on creation. */
-function recordLine(p: PreparedRecord, id: string, ledgerId: string, reviewDate: string, at: string): string {
-  return [
-    id, p.ownerCountry, p.ownerAgency, p.ownerReference, p.status, '1', p.serial, p.serialKey, pgArray(p.matchKeys), p.makeText, p.makeId, p.model,
-    p.calibreText, p.calibreId, p.typeText, p.typeId, p.ncicTyp, p.countryOfManufacture, p.eventDate, p.eventCountry, p.caseNumber,
-    JSON.stringify(p.firearm), JSON.stringify(p.event), p.visibility, pgArray(p.visibilityCountries), p.confidentiality, reviewDate,
-    `\\x${p.contentHash.toString('hex')}`, at, at, ledgerId,
-  ]
-    .map(copyText)
-    .join('\t');
-}
-
-function versionLine(p: PreparedRecord, id: string, ledgerId: string, at: string): string {
-  const snapshot = { status: p.status, firearm: p.firearm, event: p.event, restrictions: { visibility: p.visibility, countries: p.visibilityCountries, confidentiality: p.confidentiality } };
-  return [id, '1', p.status, ledgerId, p.ownerAgency, at, 'create', JSON.stringify(snapshot)].map(copyText).join('\t');
 }
 
 // ---------------------------------------------------------------------------------------------
