@@ -5,9 +5,11 @@ import type { LedgerEntry, LedgerEvent, OutboxRecord, StoreOutcome } from './led
 
 /**
  * The ledger's write path. One statement stores a whole batch: idempotency keys, raw messages
- * with their first lineage events, and any receipts, so "stored" is atomic per batch and costs one round
- * trip however many messages share it. Arrays go in through unnest() so the statement text (and
- * its plan) is the same for every batch size.
+ * with their first lineage events, and any receipts, so "stored" is atomic per batch and costs one
+ * round trip however many messages share it. With work to do between claiming the keys and
+ * writing the rows (apply at intake), the batch takes one transaction of two statements instead.
+ * The rows go in as one JSON document (or arrays, for the keys), so the statement text (and its
+ * plan) is the same for every batch size.
  */
 
 function dedupSender(e: LedgerEntry): string | null {

@@ -25,6 +25,9 @@ import { pausedCountries } from '../operations/partner-controls.js';
  * A handler that rejects one message (HubError) aborts the transaction; that message is rejected
  * on its own and the rest of the batch is applied again without it. Any other failure fails the
  * whole job, which BullMQ retries with backoff; after the last attempt the messages are dead.
+ *
+ * The handlers' run itself (runHandlers) is shared with apply-at-intake.ts, which applies a batch
+ * in the transaction that stores it when this queue is idle.
  */
 export interface ApplyDeps {
   db: Kysely<Database>;
@@ -77,6 +80,7 @@ export class RejectOne extends Error {
   }
 }
 
+/** Adds one id to its channel's list (outbox ids to deliver, by channel), in place. */
 export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
