@@ -51,8 +51,11 @@ export async function submitAndApply(ctx: HubContext, request: FastifyRequest, t
   if (result.status === 'rejected' && !result.duplicate) {
     throw new HubError(result.rejection === 'forbidden' ? 'SENDER_MISMATCH' : 'VALIDATION_FAILED', `${result.errors.length} error(s) in the request body`, asBodyErrors(result.errors), { ledgerId: result.ledgerId });
   }
-  // Applied already if it was applied as it was stored (apply at intake).
-  if (!result.duplicate && result.status !== 'applied') {
+  // Applied, or refused, already if it was applied as it was stored (apply at intake).
+  if (result.refusal && !result.duplicate) {
+    throw new HubError(result.refusal.code, result.refusal.message, asBodyErrors(result.refusal.errors), { ...result.refusal.extra, ledgerId: result.ledgerId });
+  }
+  if (!result.duplicate && result.status === 'validated') {
     const outcome = await ctx.applyNow([result.ledgerId]);
     const refused = outcome.rejections.get(result.ledgerId);
     if (refused) throw new HubError(refused.code, refused.message, asBodyErrors(refused.errors), { ...refused.extra, ledgerId: result.ledgerId });

@@ -10,6 +10,7 @@ import { uuidv7, uuidv7Time } from '../ids/uuidv7.js';
 import { GroupCommit } from '../ledger/group-commit.js';
 import type { LedgerEntry, LedgerEvent, StoreOutcome } from '../ledger/ledger-types.js';
 import { storeEntries, type EntryChange, type WithinStore } from '../ledger/ledger-writer.js';
+import type { HubError } from '../errors/hub-error.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
 import { extractBusinessKeys, type MessageTypeDefinition } from '../messages/message-types.js';
 import type { SchemaCatalog } from '../messages/schema-catalog.js';
@@ -28,14 +29,22 @@ import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
 const ENQUEUE_DEADLINE_MS = 2_000;
 const IDLE_CHECK_DEADLINE_MS = 100;
 
-/** The ledger changes an intake application makes: applied entries, or a note of why the queue has them. */
+/** The ledger changes an intake application makes: applied or refused entries, or a note of why the queue has them. */
 function changesOf(validated: readonly LedgerEntry[], app: IntakeApplication): Map<string, EntryChange> {
   const at = new Date();
   const changes = new Map<string, EntryChange>();
   for (const e of validated) {
     const outbound = app.applied.get(e.id);
+    const refusal = app.refused.get(e.id);
     if (outbound !== undefined) changes.set(e.id, { status: 'applied', events: [{ stage: 'apply', event: 'applied', at, detail: { outbound, atIntake: true } }] });
-    else if (app.deferred) changes.set(e.id, { events: [{ stage: 'apply', event: 'deferred', at, reason: app.deferred.reason, detail: { class: app.deferred.class } }] });
+    else if (refusal) {
+      changes.set(e.id, {
+        status: 'rejected',
+        errors: refusal.errors,
+        events: [{ stage: 'apply', event: 'rejected', at, reason: refusal.cause.message, detail: { code: refusal.cause.code, atIntake: true } }],
+        outbox: refusal.receipt ? [refusal.receipt] : [],
+      });
+    } else if (app.deferred) changes.set(e.id, { events: [{ stage: 'apply', event: 'deferred', at, reason: app.deferred.reason, detail: { class: app.deferred.class } }] });
   }
   return changes;
 }
@@ -65,8 +74,14 @@ export interface IntakeResult {
   ledgerId: string;
   duplicate: boolean;
   duplicateReason?: 'message-id' | 'content';
-  /** 'applied' when it was applied as it was stored (apply at intake); 'validated' ones are queued. */
-  status: 'validated' | 'applied' | 'rejected';
+  /**
+   * 'rejected' at intake (its content or sender); 'validated' and queued for apply; or, when it was
+   * applied as it was stored (apply at intake), 'applied' or 'refused' (valid, but its handler
+   * rejected it: stored rejected, with a receipt, as the apply stage would).
+   */
+  status: 'validated' | 'applied' | 'refused' | 'rejected';
+  /** Why its handler refused it (status 'refused'). */
+  refusal?: HubError;
   /** Why the message was rejected: its content ('invalid') or who sent it ('forbidden'). */
   rejection?: 'invalid' | 'forbidden';
   errors: FieldError[];
@@ -267,6 +282,7 @@ export class IntakeService {
     }
     const outcomes: StoreOutcome[] = await metrics.time('store', () => storeEntries(db, batch.map((p) => p.entry), within));
     const applied = application?.applied;
+    const refused = application?.refused;
     if (application && atIntake) {
       // The batch is committed and applied; what follows (queuing deliveries) must not fail the answer.
       await atIntake.committed(application).catch((err: unknown) => log.warn({ err }, 'applied at intake, but queuing what follows failed; the sweeper will'));
@@ -286,6 +302,8 @@ export class IntakeService {
       metrics.messages.inc({ stage: 'intake', outcome: 'stored' });
       for (const r of p.entry.outbox) receipts.set(r.channel, [...(receipts.get(r.channel) ?? []), r.id]);
       if (applied?.has(p.entry.id)) return { ...p.result, status: 'applied', ledgerId: p.entry.id, duplicate: false };
+      const refusal = refused?.get(p.entry.id);
+      if (refusal) return { ...p.result, status: 'refused', refusal: refusal.cause, errors: refusal.errors, ledgerId: p.entry.id, duplicate: false };
       if (p.entry.status === 'validated') toApply.push(p.entry.id);
       return { ...p.result, ledgerId: p.entry.id, duplicate: false };
     });

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, MessageStatus } from '../db/database-types.js';
 import { appendLineage, type LineageTarget } from './ledger-lineage.js';
+import type { FieldError } from '../messages/generated-types.js';
 import type { LedgerEntry, LedgerEvent, OutboxRecord, StoreOutcome } from './ledger-types.js';
 
 /**
@@ -19,13 +20,17 @@ function dedupSender(e: LedgerEntry): string | null {
 /**
  * Work done inside the storing transaction, after the idempotency keys are claimed and before the
  * rows are written (apply at intake). Given the validated entries that are not duplicates, it
- * returns what to change in each before it is written: its status and further lineage events.
+ * returns what to change in each before it is written: its status, further lineage events, and
+ * for a rejected one its errors and receipt.
  */
 export type WithinStore = (trx: Transaction<Database>, validated: readonly LedgerEntry[]) => Promise<ReadonlyMap<string, EntryChange>>;
 
 export interface EntryChange {
-  status?: 'applied';
+  status?: 'applied' | 'rejected';
   events: LedgerEvent[];
+  errors?: FieldError[];
+  /** Messages to write with the entry (a rejection receipt). */
+  outbox?: OutboxRecord[];
 }
 
 export async function storeEntries(db: Kysely<Database>, entries: readonly LedgerEntry[], within?: WithinStore): Promise<StoreOutcome[]> {
@@ -38,7 +43,7 @@ export async function storeEntries(db: Kysely<Database>, entries: readonly Ledge
       const changes = await within(trx, accepted.filter((e) => e.status === 'validated'));
       const changed = accepted.map((e) => {
         const c = changes.get(e.id);
-        return c ? { ...e, status: c.status ?? e.status, events: [...e.events, ...c.events] } : e;
+        return c ? { ...e, status: c.status ?? e.status, events: [...e.events, ...c.events], errors: c.errors ?? e.errors, outbox: [...e.outbox, ...(c.outbox ?? [])] } : e;
       });
       await insertEntries(trx, changed, { claimed: true });
       return new Set(accepted.map((e) => e.id));

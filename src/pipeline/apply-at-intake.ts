@@ -3,8 +3,9 @@ import type { Database } from '../db/database-types.js';
 import { classifyFailure, describeError, type FailureClass } from '../errors/failure-class.js';
 import type { LedgerEntry, OutboxRecord } from '../ledger/ledger-types.js';
 import { insertOutbox } from '../ledger/ledger-writer.js';
-import type { Envelope } from '../messages/generated-types.js';
-import { atCommit, outboundCounts, pushTo, RejectOne, runAfterCommit, runHandlers, type AppliedBatch, type ApplyDeps, type ApplyOutcome, type Row } from './apply-pipeline.js';
+import type { HubError } from '../errors/hub-error.js';
+import type { Envelope, FieldError } from '../messages/generated-types.js';
+import { atCommit, handlerRejection, outboundCounts, pushTo, RejectOne, runAfterCommit, runHandlers, type AppliedBatch, type ApplyDeps, type ApplyOutcome, type Row } from './apply-pipeline.js';
 
 /**
  * Apply at intake: the fast path of the apply stage. When the apply queue is idle, intake runs
@@ -12,15 +13,18 @@ import { atCommit, outboundCounts, pushTo, RejectOne, runAfterCommit, runHandler
  * once, already 'applied', instead of being stored 'validated', read back by an apply job and
  * rewritten (a second write of a wide row and all its index entries).
  *
- * The raw messages are stored whatever the handlers do: they run under a savepoint, and anything
- * short of a clean run of the whole batch (a handler's refusal, a transient failure, a deadlock)
- * rolls back to it. The batch is then stored 'validated' and goes to the apply queue, where
- * refusals get their receipts and failures their retries, exactly as if this path did not exist.
- * A transient failure is noted in each message's lineage ('deferred') so that nothing fails silently.
+ * The raw messages are stored whatever the handlers do: they run under a savepoint. A message its
+ * handler refuses is rejected as the apply stage rejects it (errors, lineage, receipt) and the
+ * rest is applied. Any other failure (a transient one, a deadlock) rolls back to the savepoint:
+ * the batch is stored 'validated' and goes to the apply queue, where failures get their retries,
+ * exactly as if this path did not exist. A transient failure is noted in each message's lineage
+ * ('deferred') so that nothing fails silently.
  */
 export interface IntakeApplication {
   /** Applied message ids, each with the number of outbound messages it caused. */
   applied: Map<string, number>;
+  /** Messages their handlers refused: rejected as they are stored, each with its receipt. */
+  refused: Map<string, Refusal>;
   /** Set when the handlers were tried and the batch was handed to the queue instead. */
   deferred?: { reason: string; class: FailureClass };
   outbox: OutboxRecord[];
@@ -28,8 +32,15 @@ export interface IntakeApplication {
   afterCommit: AppliedBatch['afterCommit'];
 }
 
+export interface Refusal {
+  cause: HubError;
+  errors: FieldError[];
+  /** Undefined when the sender has no country to answer (the hub itself). */
+  receipt: OutboxRecord | undefined;
+}
+
 function nothing(): IntakeApplication {
-  return { applied: new Map(), outbox: [], delivered: new Set(), afterCommit: [] };
+  return { applied: new Map(), refused: new Map(), outbox: [], delivered: new Set(), afterCommit: [] };
 }
 
 function asRow(e: LedgerEntry): Row {
@@ -50,31 +61,43 @@ function asRow(e: LedgerEntry): Row {
  * Applies validated entries inside the intake transaction `trx`, or leaves all of them to the
  * queue. `paused` is the set of paused countries, read by the caller while the transaction
  * started (as the apply stage reads it at its start: a pause committed later is seen by the next batch).
+ *
+ * A message its handler refuses is rejected here, as the apply stage would reject it: with its
+ * errors and a receipt, while the rest of the batch is applied. A handler that throws its refusal
+ * (rather than reporting it, as set-based handlers do) has written part of the batch, so the run
+ * goes back to the savepoint and starts again without that message.
  */
 export async function applyAtIntake(deps: ApplyDeps, trx: Transaction<Database>, entries: readonly LedgerEntry[], paused: ReadonlySet<string>): Promise<IntakeApplication> {
   if (entries.length === 0) return nothing();
   // A paused sender's messages wait in the ledger; the queue's apply job records why.
-  const rows = entries.filter((e) => !(e.senderCountry && paused.has(e.senderCountry))).map(asRow);
-  if (rows.length === 0) return nothing();
-  await sql`savepoint apply_at_intake`.execute(trx);
-  try {
-    const run = await deps.metrics.time('apply', () => runHandlers(deps, trx, rows));
-    if (run.rejected.length) {
+  let rows = entries.filter((e) => !(e.senderCountry && paused.has(e.senderCountry))).map(asRow);
+  const refused = new Map<string, Refusal>();
+  const refuse = (row: Row, cause: HubError) => refused.set(row.id, { cause, ...handlerRejection(deps, row, cause) });
+  while (rows.length) {
+    await sql`savepoint apply_at_intake`.execute(trx);
+    try {
+      const run = await deps.metrics.time('apply', () => runHandlers(deps, trx, rows));
+      // Set-based handlers write nothing for the messages they refuse: the rest stands.
+      for (const { row, cause } of run.rejected) refuse(row, cause);
+      const delivered = await insertOutbox(trx, run.outbox, await atCommit(deps, trx, paused));
+      // No RELEASE: the commit keeps what the savepoint covers, and a round trip less matters here.
+      const outbound = outboundCounts(run.outbox);
+      return { applied: new Map(run.applied.map((id) => [id, outbound.get(id) ?? 0])), refused, outbox: run.outbox, delivered, afterCommit: run.afterCommit };
+    } catch (err) {
       await sql`rollback to savepoint apply_at_intake`.execute(trx);
-      return nothing();
+      if (err instanceof RejectOne) {
+        refuse(err.row, err.cause);
+        rows = rows.filter((r) => r.id !== err.row.id);
+        continue;
+      }
+      const cls = classifyFailure(err);
+      // Any other permanent failure is the queue's to judge, as it was before this path.
+      if (cls === 'permanent') return nothing();
+      deps.log.warn({ err, count: rows.length }, 'apply at intake failed; the messages are stored and queued for apply');
+      return { ...nothing(), deferred: { reason: describeError(err), class: cls } };
     }
-    const delivered = await insertOutbox(trx, run.outbox, await atCommit(deps, trx, paused));
-    // No RELEASE: the commit keeps what the savepoint covers, and a round trip less matters here.
-    const outbound = outboundCounts(run.outbox);
-    return { applied: new Map(run.applied.map((id) => [id, outbound.get(id) ?? 0])), outbox: run.outbox, delivered, afterCommit: run.afterCommit };
-  } catch (err) {
-    await sql`rollback to savepoint apply_at_intake`.execute(trx);
-    const cls = err instanceof RejectOne ? 'permanent' : classifyFailure(err);
-    // A permanent refusal is the queue's to report, with its receipt; not a failure of this path.
-    if (cls === 'permanent') return nothing();
-    deps.log.warn({ err, count: rows.length }, 'apply at intake failed; the messages are stored and queued for apply');
-    return { ...nothing(), deferred: { reason: describeError(err), class: cls } };
   }
+  return { ...nothing(), refused };
 }
 
 /**
@@ -89,7 +112,10 @@ export async function settleAtIntake(deps: ApplyDeps, app: IntakeApplication): P
     if (app.delivered.has(r.id)) delivered.push({ id: r.id, type: r.type });
     else pushTo(deliveries, r.channel, r.id);
   }
+  // Receipts of refused messages were written with their ledger rows, pending.
+  for (const { receipt } of app.refused.values()) if (receipt) pushTo(deliveries, receipt.channel, receipt.id);
   deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, app.applied.size);
+  if (app.refused.size) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, app.refused.size);
   if (app.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, app.delivered.size);
   return { deliveries, delivered };
 }

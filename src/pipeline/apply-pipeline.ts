@@ -314,22 +314,9 @@ function rejectionErrors(cause: HubError): FieldError[] {
   return cause.errors.length ? [...cause.errors] : [{ code: cause.code.toLowerCase(), message: cause.message }];
 }
 
-/** Marks one message rejected (with its errors, a lineage event and a receipt) inside `trx`. */
-async function markRejected(
-  deps: ApplyDeps,
-  trx: Kysely<Database>,
-  row: Row,
-  cause: HubError,
-  commitDelivery: DeliverAtCommit | undefined,
-): Promise<{ receipt?: OutboxRecord; delivered: boolean }> {
+/** A handler's refusal of one message, logged: its errors, and the receipt that tells its sender. */
+export function handlerRejection(deps: ApplyDeps, row: Row, cause: HubError): { errors: FieldError[]; receipt: OutboxRecord | undefined } {
   const errors = rejectionErrors(cause);
-  const changed = await appendLineage(
-    trx,
-    [{ id: row.id, receivedAt: row.received_at, detail: { code: cause.code } }],
-    { stage: 'apply', event: 'rejected', reason: cause.message },
-    { status: 'rejected', errors, onlyIfStatus: 'validated' },
-  );
-  if (changed.length === 0) return { delivered: false };
   deps.log.info({ correlationId: row.correlation_id, ledgerId: row.id, code: cause.code, errors }, 'message rejected by its handler');
   const receipt = rejectionReceipt(deps.config, {
     ledgerId: row.id,
@@ -339,6 +326,25 @@ async function markRejected(
     errors,
     now: new Date(),
   });
+  return { errors, receipt };
+}
+
+/** Marks one message rejected (with its errors, a lineage event and a receipt) inside `trx`. */
+async function markRejected(
+  deps: ApplyDeps,
+  trx: Kysely<Database>,
+  row: Row,
+  cause: HubError,
+  commitDelivery: DeliverAtCommit | undefined,
+): Promise<{ receipt?: OutboxRecord; delivered: boolean }> {
+  const changed = await appendLineage(
+    trx,
+    [{ id: row.id, receivedAt: row.received_at, detail: { code: cause.code } }],
+    { stage: 'apply', event: 'rejected', reason: cause.message },
+    { status: 'rejected', errors: rejectionErrors(cause), onlyIfStatus: 'validated' },
+  );
+  if (changed.length === 0) return { delivered: false };
+  const { receipt } = handlerRejection(deps, row, cause);
   if (!receipt) return { delivered: false };
   const delivered = await insertOutbox(trx, [receipt], commitDelivery);
   return { receipt, delivered: delivered.has(receipt.id) };

@@ -23,8 +23,11 @@ export async function submitOnBehalf(deps: SubmitDeps, sender: Party, type: stri
     sender: { country: sender.country, agency: sender.agency },
   });
   if (result.status === 'rejected' && !result.duplicate) throw new HubError('VALIDATION_FAILED', `${result.errors.length} error(s) in the ${type} message`, result.errors, { ledgerId: result.ledgerId });
-  // Applied already if it was applied as it was stored (apply at intake).
-  if (!result.duplicate && result.status !== 'applied') {
+  // Applied, or refused, already if it was applied as it was stored (apply at intake).
+  if (result.refusal && !result.duplicate) {
+    throw new HubError(result.refusal.code, result.refusal.message, result.refusal.errors, { ...result.refusal.extra, ledgerId: result.ledgerId });
+  }
+  if (!result.duplicate && result.status === 'validated') {
     const outcome = await deps.applyNow([result.ledgerId]);
     const refused = outcome.rejections.get(result.ledgerId);
     if (refused) throw new HubError(refused.code, refused.message, refused.errors, { ...refused.extra, ledgerId: result.ledgerId });

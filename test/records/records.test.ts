@@ -2,6 +2,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRecordReviews } from '../../src/records/record-review.js';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
+import { waitFor } from '../support/test-environment.js';
 
 /**
  * Firearm records: the owner country creates and manages them, decides who sees them, and every
@@ -159,8 +160,12 @@ describe('ownership', () => {
       method: 'POST', url: '/v1/messages', headers: { authorization: de.auth, 'content-type': 'application/json' },
       payload: JSON.stringify({ messageId: 'de-steal-1', type: 'record.status', sender: { country: 'DE', agency: 'NCB-WIESBADEN' }, sentAt: new Date().toISOString(), payload: { ownerReference: 'FR-020', status: 'CLEARED' } }),
     });
-    const outcome = await t.hub.ctx.applyNow([msg.json().ledgerId]);
-    expect(outcome.rejections.get(msg.json().ledgerId)?.code).toBe('NOT_FOUND');
+    expect(msg.statusCode).toBe(202);
+    const view = await waitFor(async () => {
+      const v = (await get(de.auth, `/v1/messages/${msg.json().ledgerId}`)).json();
+      return v.status === 'rejected' ? v : undefined;
+    }, 'the status change to be rejected');
+    expect(view.lineage.at(-1)).toMatchObject({ stage: 'apply', event: 'rejected', detail: { code: 'NOT_FOUND' } });
     expect((await get(fr.auth, `/v1/records/${created.id}`)).json().status).toBe('STOLEN');
   });
 
