@@ -221,8 +221,18 @@ async function main(): Promise<void> {
       await pg.connect();
       await pg.query(`drop schema if exists "${id}" cascade`);
       await pg.end();
+      // The queues' keys in Redis (jobs, repeatable sweeps, metrics) live under the demo's own prefix.
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(env.redisUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.queuePrefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
       rmSync(work, { recursive: true, force: true });
-    } else say(`\nkept: schema ${id}, queues ${queues.in}/${queues.out}, files in ${work}`);
+    } else say(`\nkept: schema ${id}, queues ${queues.in}/${queues.out}, Redis keys ${id}:*, files in ${work}`);
   }
 }
 
