@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import amqp from 'amqplib';
 import SftpClient from 'ssh2-sftp-client';
+import { deleteQueueKeys } from '../queues/queue-prefix-keys.js';
 import { projectRoot } from '../src/config/project-root.js';
 import { readEnvironment } from '../src/config/environment.js';
 import { Hub } from '../src/hub.js';
@@ -224,13 +225,7 @@ async function main(): Promise<void> {
       // The queues' keys in Redis (jobs, repeatable sweeps, metrics) live under the demo's own prefix.
       const { Redis } = await import('ioredis');
       const redis = new Redis(env.redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.queuePrefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
-      redis.disconnect();
+      await deleteQueueKeys(redis, env.queuePrefix).finally(() => redis.disconnect());
       rmSync(work, { recursive: true, force: true });
     } else say(`\nkept: schema ${id}, queues ${queues.in}/${queues.out}, Redis keys ${id}:*, files in ${work}`);
   }

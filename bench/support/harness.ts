@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deleteQueueKeys } from '../../queues/queue-prefix-keys.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Compiled output goes under bench/results/ (git- and lint-ignored), never over dist/. */
@@ -244,12 +245,7 @@ export async function cleanup(env: BenchEnv, schemas: string[]): Promise<{ keysD
   let keysDeleted = 0;
   try {
     await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.QUEUE_PREFIX}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) keysDeleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    keysDeleted = await deleteQueueKeys(redis, env.QUEUE_PREFIX);
   } finally {
     redis.disconnect();
   }

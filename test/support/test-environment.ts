@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { readEnvironment, type Environment } from '../../src/config/environment.js';
+import { deleteQueueKeys } from '../../queues/queue-prefix-keys.js';
 
 /**
  * Every test file gets its own PostgreSQL schema and BullMQ prefix on the machine's real
@@ -32,12 +33,7 @@ export async function cleanEnvironment(env: Environment): Promise<void> {
   }
   const redis = new Redis(env.redisUrl);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.queuePrefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deleteQueueKeys(redis, env.queuePrefix);
   } finally {
     redis.disconnect();
   }
