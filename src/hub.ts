@@ -125,6 +125,16 @@ function checkChannels(config: LoadedConfig, secretOf: (name: string) => string 
   }
 }
 
+/**
+ * What follows an applied batch, wherever it was applied (apply job, synchronous REST, intake):
+ * its deliveries are queued, and a trace request handed to its addressee as it committed becomes
+ * DELIVERED, with the requester told.
+ */
+async function followApplied(ctx: HubContext, outcome: Pick<ApplyOutcome, 'deliveries' | 'delivered'>): Promise<void> {
+  await ctx.deliverQueues.add(outcome.deliveries);
+  await afterTraceDeliveries(ctx, traceRequestsAmong(outcome.delivered));
+}
+
 export class Hub {
   app: FastifyInstance | undefined;
   #started = false;
@@ -198,11 +208,7 @@ export class Hub {
       roles.workers && config.hub.pipeline.applyAtIntake !== false
         ? {
             apply: (trx: Transaction<Database>, validated: readonly LedgerEntry[], paused: ReadonlySet<string>) => applyAtIntake(applyDeps, trx, validated, paused),
-            async committed(app: IntakeApplication) {
-              const settled = await settleAtIntake(applyDeps, app);
-              await deliverQueues.add(settled.deliveries);
-              await afterTraceDeliveries(ctx, traceRequestsAmong(settled.delivered));
-            },
+            committed: async (app: IntakeApplication) => followApplied(ctx, await settleAtIntake(applyDeps, app)),
           }
         : undefined;
     const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics, atIntake });
@@ -211,8 +217,7 @@ export class Hub {
       env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log, amqp, sftp, pullChannels,
       async applyNow(ids) {
         const outcome = await applyMessages(applyDeps, ids, { attemptsMade: 0, maxAttempts: 1 });
-        await deliverQueues.add(outcome.deliveries);
-        await afterTraceDeliveries(ctx, traceRequestsAmong(outcome.delivered));
+        await followApplied(ctx, outcome);
         return outcome;
       },
       async requeueHeldFor(country) {
@@ -230,9 +235,7 @@ export class Hub {
   async apply(ids: readonly string[], attempt = { attemptsMade: 0, maxAttempts: 1 }): Promise<ApplyOutcome> {
     const { ctx } = this;
     const outcome = await applyMessages({ db: ctx.db, config: ctx.config, handlers: ctx.handlers, log: ctx.log, metrics: ctx.metrics, pullChannels: ctx.pullChannels }, ids, attempt);
-    await ctx.deliverQueues.add(outcome.deliveries);
-    // A trace request handed to its addressee becomes DELIVERED, and the requester is told.
-    await afterTraceDeliveries(ctx, traceRequestsAmong(outcome.delivered));
+    await followApplied(ctx, outcome);
     return outcome;
   }
 

@@ -5,7 +5,7 @@ import type { LedgerEntry, OutboxRecord } from '../ledger/ledger-types.js';
 import { insertOutbox } from '../ledger/ledger-writer.js';
 import type { HubError } from '../errors/hub-error.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
-import { atCommit, handlerRejection, outboundCounts, pushTo, RejectOne, runAfterCommit, runHandlers, type AppliedBatch, type ApplyDeps, type ApplyOutcome, type Row } from './apply-pipeline.js';
+import { atCommit, handlerRejection, outboundCounts, pushTo, RejectOne, runAfterCommit, runHandlers, sortDeliveries, type AppliedBatch, type ApplyDeps, type ApplyOutcome, type Row } from './apply-pipeline.js';
 
 /**
  * Apply at intake: the fast path of the apply stage. When the apply queue is idle, intake runs
@@ -106,16 +106,12 @@ export async function applyAtIntake(deps: ApplyDeps, trx: Transaction<Database>,
  */
 export async function settleAtIntake(deps: ApplyDeps, app: IntakeApplication): Promise<Pick<ApplyOutcome, 'deliveries' | 'delivered'>> {
   await runAfterCommit(deps, app.afterCommit);
-  const deliveries = new Map<string, string[]>();
-  const delivered: ApplyOutcome['delivered'] = [];
-  for (const r of app.outbox) {
-    if (app.delivered.has(r.id)) delivered.push({ id: r.id, type: r.type });
-    else pushTo(deliveries, r.channel, r.id);
-  }
+  const settled: Pick<ApplyOutcome, 'deliveries' | 'delivered'> = { deliveries: new Map(), delivered: [] };
+  sortDeliveries(app.outbox, app.delivered, settled);
   // Receipts of refused messages were written with their ledger rows, pending.
-  for (const { receipt } of app.refused.values()) if (receipt) pushTo(deliveries, receipt.channel, receipt.id);
+  for (const { receipt } of app.refused.values()) if (receipt) pushTo(settled.deliveries, receipt.channel, receipt.id);
   deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, app.applied.size);
   if (app.refused.size) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, app.refused.size);
   if (app.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, app.delivered.size);
-  return { deliveries, delivered };
+  return settled;
 }

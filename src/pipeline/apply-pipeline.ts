@@ -87,6 +87,14 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** Outbox rows into those delivered as they committed and those to deliver, by channel. */
+export function sortDeliveries(outbox: readonly OutboxRecord[], delivered: ReadonlySet<string>, into: Pick<ApplyOutcome, 'deliveries' | 'delivered'>): void {
+  for (const r of outbox) {
+    if (delivered.has(r.id)) into.delivered.push({ id: r.id, type: r.type });
+    else pushTo(into.deliveries, r.channel, r.id);
+  }
+}
+
 /** Time bounds of a set of v7 ids, so the lookup touches only the partitions that can hold them. */
 function timeBounds(ids: readonly string[]): { from: Date; to: Date } {
   const times = ids.map((id) => uuidv7Time(id).getTime());
@@ -106,10 +114,7 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
         outcome.rejected.push(row.id);
         outcome.rejections.set(row.id, cause);
       }
-      for (const r of done.outbox) {
-        if (done.delivered.has(r.id)) outcome.delivered.push({ id: r.id, type: r.type });
-        else pushTo(outcome.deliveries, r.channel, r.id);
-      }
+      sortDeliveries(done.outbox, done.delivered, outcome);
       deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
       if (done.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, done.delivered.size);
       if (done.rejected.length) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, done.rejected.length);
