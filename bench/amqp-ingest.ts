@@ -145,12 +145,6 @@ interface CeilingResult {
 }
 
 /**
- * The ceiling: a bare consumer (prefetch 2 x batch) on a quorum queue like the hub's, parsing each
- * message and inserting the record rows in multi-row statements of up to --ceiling-batch rows,
- * two statements in flight on two connections, acknowledging up to each batch's last message
- * once it has committed. Messages are published while it consumes, as for the hub.
- */
-/**
  * A bare amqplib consumer on a quorum queue of its own (prefetch 2 x batch): gathers messages into
  * batches of CEIL_BATCH (or what arrived within 5 ms), hands each to `write`, two in flight, and
  * acknowledges a batch's messages once `write` resolved (after its commit). Publishes `bodies`
