@@ -5,7 +5,8 @@ import type { LedgerEntry, OutboxRecord } from '../ledger/ledger-types.js';
 import { insertOutbox } from '../ledger/ledger-writer.js';
 import type { HubError } from '../errors/hub-error.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
-import { atCommit, handlerRejection, outboundCounts, pushTo, RejectOne, runAfterCommit, runHandlers, sortDeliveries, type AppliedBatch, type ApplyDeps, type ApplyOutcome, type Row } from './apply-pipeline.js';
+import { atCommit, handlerRejection, outboundCounts, pushTo, runAfterCommit, sortDeliveries, type AppliedBatch, type ApplyDeps, type ApplyOutcome, type Row } from './apply-pipeline.js';
+import { runHandlersPastRefusals } from './handler-run.js';
 
 /**
  * Apply at intake: the fast path of the apply stage. When the apply queue is idle, intake runs
@@ -63,41 +64,29 @@ function asRow(e: LedgerEntry): Row {
  * started (as the apply stage reads it at its start: a pause committed later is seen by the next batch).
  *
  * A message its handler refuses is rejected here, as the apply stage would reject it: with its
- * errors and a receipt, while the rest of the batch is applied. A handler that throws its refusal
- * (rather than reporting it, as set-based handlers do) has written part of the batch, so the run
- * goes back to the savepoint and starts again without that message.
+ * errors and a receipt, while the rest of the batch is applied (handler-run.ts).
  */
 export async function applyAtIntake(deps: ApplyDeps, trx: Transaction<Database>, entries: readonly LedgerEntry[], paused: ReadonlySet<string>): Promise<IntakeApplication> {
   if (entries.length === 0) return nothing();
   // A paused sender's messages wait in the ledger; the queue's apply job records why.
-  let rows = entries.filter((e) => !(e.senderCountry && paused.has(e.senderCountry))).map(asRow);
-  const refused = new Map<string, Refusal>();
-  const refuse = (row: Row, cause: HubError) => refused.set(row.id, { cause, ...handlerRejection(deps, row, cause) });
-  while (rows.length) {
-    await sql`savepoint apply_at_intake`.execute(trx);
-    try {
-      const run = await deps.metrics.time('apply', () => runHandlers(deps, trx, rows));
-      // Set-based handlers write nothing for the messages they refuse: the rest stands.
-      for (const { row, cause } of run.rejected) refuse(row, cause);
-      const delivered = await insertOutbox(trx, run.outbox, await atCommit(deps, trx, paused));
-      // No RELEASE: the commit keeps what the savepoint covers, and a round trip less matters here.
-      const outbound = outboundCounts(run.outbox);
-      return { applied: new Map(run.applied.map((id) => [id, outbound.get(id) ?? 0])), refused, outbox: run.outbox, delivered, afterCommit: run.afterCommit };
-    } catch (err) {
-      await sql`rollback to savepoint apply_at_intake`.execute(trx);
-      if (err instanceof RejectOne) {
-        refuse(err.row, err.cause);
-        rows = rows.filter((r) => r.id !== err.row.id);
-        continue;
-      }
-      const cls = classifyFailure(err);
-      // Any other permanent failure is the queue's to judge, as it was before this path.
-      if (cls === 'permanent') return nothing();
-      deps.log.warn({ err, count: rows.length }, 'apply at intake failed; the messages are stored and queued for apply');
-      return { ...nothing(), deferred: { reason: describeError(err), class: cls } };
-    }
+  const rows = entries.filter((e) => !(e.senderCountry && paused.has(e.senderCountry))).map(asRow);
+  if (rows.length === 0) return nothing();
+  await sql`savepoint apply_at_intake`.execute(trx);
+  try {
+    const run = await deps.metrics.time('apply', () => runHandlersPastRefusals(deps, trx, rows, 'apply_at_intake'));
+    const refused = new Map<string, Refusal>(run.rejected.map(({ row, cause }) => [row.id, { cause, ...handlerRejection(deps, row, cause) }]));
+    const delivered = await insertOutbox(trx, run.outbox, await atCommit(deps, trx, paused));
+    // No RELEASE: the commit keeps what the savepoint covers, and a round trip less matters here.
+    const outbound = outboundCounts(run.outbox);
+    return { applied: new Map(run.applied.map((id) => [id, outbound.get(id) ?? 0])), refused, outbox: run.outbox, delivered, afterCommit: run.afterCommit };
+  } catch (err) {
+    await sql`rollback to savepoint apply_at_intake`.execute(trx);
+    const cls = classifyFailure(err);
+    // Any other permanent failure is the queue's to judge, as it was before this path.
+    if (cls === 'permanent') return nothing();
+    deps.log.warn({ err, count: rows.length }, 'apply at intake failed; the messages are stored and queued for apply');
+    return { ...nothing(), deferred: { reason: describeError(err), class: cls } };
   }
-  return { ...nothing(), refused };
 }
 
 /**

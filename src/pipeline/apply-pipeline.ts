@@ -1,10 +1,10 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AttemptInfo } from '../../queues/apply.queue.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database-types.js';
 import { classifyFailure, describeError } from '../errors/failure-class.js';
-import { HubError } from '../errors/hub-error.js';
+import type { HubError } from '../errors/hub-error.js';
 import { uuidv7Time } from '../ids/uuidv7.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
 import { appendLineage } from '../ledger/ledger-lineage.js';
@@ -12,8 +12,8 @@ import { insertOutbox, type DeliverAtCommit } from '../ledger/ledger-writer.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
 import type { HubMetrics } from '../observability/hub-metrics.js';
 import type { HandlerRegistry } from './handler-registry.js';
-import type { ApplyContext } from './message-handler.js';
-import { buildOutbound, rejectionReceipt } from './outbound-envelope.js';
+import { runHandlersPastRefusals, type RejectedRow } from './handler-run.js';
+import { rejectionReceipt } from './outbound-envelope.js';
 import { pausedCountries } from '../operations/partner-controls.js';
 
 /**
@@ -22,12 +22,13 @@ import { pausedCountries } from '../operations/partner-controls.js';
  * runs twice, or two jobs holding the same id, apply each message once. Handler writes, outbox
  * rows, status changes and lineage events commit together.
  *
- * A handler that rejects one message (HubError) aborts the transaction; that message is rejected
- * on its own and the rest of the batch is applied again without it. Any other failure fails the
- * whole job, which BullMQ retries with backoff; after the last attempt the messages are dead.
+ * A message its handler refuses (a permanent HubError) is rejected, with its errors and a receipt,
+ * in the same transaction as the rest of the batch is applied (handler-run.ts). Any other failure
+ * fails the whole job, which BullMQ retries with backoff; after the last attempt the messages are
+ * dead.
  *
- * The handlers' run itself (runHandlers) is shared with apply-at-intake.ts, which applies a batch
- * in the transaction that stores it when this queue is idle.
+ * The handlers' run itself (handler-run.ts) is shared with apply-at-intake.ts, which applies a
+ * batch in the transaction that stores it when this queue is idle.
  */
 export interface ApplyDeps {
   db: Kysely<Database>;
@@ -65,21 +66,6 @@ export interface Row {
   envelope: Envelope;
 }
 
-export interface RejectedRow {
-  row: Row;
-  cause: HubError;
-}
-
-/** A handler refused one message of the batch (thrown out of runHandlers). */
-export class RejectOne extends Error {
-  constructor(
-    readonly row: Row,
-    override readonly cause: HubError,
-  ) {
-    super(cause.message);
-  }
-}
-
 /** Adds one id to its channel's list (outbox ids to deliver, by channel), in place. */
 export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -103,38 +89,24 @@ function timeBounds(ids: readonly string[]): { from: Date; to: Date } {
 
 export async function applyMessages(deps: ApplyDeps, ids: readonly string[], attempt: AttemptInfo): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [] };
-  let remaining = [...ids];
-  for (let round = 0; remaining.length && round <= ids.length; round++) {
-    try {
-      const done = await deps.metrics.time('apply', () => applyOnce(deps, remaining));
-      await runAfterCommit(deps, done.afterCommit);
-      outcome.applied.push(...done.applied);
-      outcome.skipped.push(...done.skipped);
-      for (const { row, cause } of done.rejected) {
-        outcome.rejected.push(row.id);
-        outcome.rejections.set(row.id, cause);
-      }
-      sortDeliveries(done.outbox, done.delivered, outcome);
-      deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
-      if (done.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, done.delivered.size);
-      if (done.rejected.length) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, done.rejected.length);
-      return outcome;
-    } catch (err) {
-      if (err instanceof RejectOne) {
-        const { receipt, delivered } = await deps.db.transaction().execute(async (trx) => markRejected(deps, trx, err.row, err.cause, await atCommit(deps, trx)));
-        if (receipt && delivered) outcome.delivered.push({ id: receipt.id, type: receipt.type });
-        else if (receipt) pushTo(outcome.deliveries, receipt.channel, receipt.id);
-        outcome.rejected.push(err.row.id);
-        outcome.rejections.set(err.row.id, err.cause);
-        deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' });
-        remaining = remaining.filter((id) => id !== err.row.id);
-        continue;
-      }
-      await recordFailure(deps, remaining, err, attempt);
-      throw err;
+  try {
+    const done = await deps.metrics.time('apply', () => applyOnce(deps, ids));
+    await runAfterCommit(deps, done.afterCommit);
+    outcome.applied.push(...done.applied);
+    outcome.skipped.push(...done.skipped);
+    for (const { row, cause } of done.rejected) {
+      outcome.rejected.push(row.id);
+      outcome.rejections.set(row.id, cause);
     }
+    sortDeliveries(done.outbox, done.delivered, outcome);
+    deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
+    if (done.delivered.size) deps.metrics.messages.inc({ stage: 'deliver', outcome: 'delivered' }, done.delivered.size);
+    if (done.rejected.length) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, done.rejected.length);
+    return outcome;
+  } catch (err) {
+    await recordFailure(deps, ids, err, attempt);
+    throw err;
   }
-  return outcome;
 }
 
 export async function atCommit(deps: ApplyDeps, trx: Kysely<Database>, paused?: ReadonlySet<string>): Promise<DeliverAtCommit | undefined> {
@@ -153,7 +125,7 @@ export interface AppliedBatch {
   afterCommit: ((db: Kysely<Database>) => Promise<void>)[];
 }
 
-async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> {
+async function applyOnce(deps: ApplyDeps, ids: readonly string[]): Promise<AppliedBatch> {
   const { from, to } = timeBounds(ids);
   return deps.db.transaction().execute(async (trx) => {
     const rows = (
@@ -177,7 +149,7 @@ async function applyOnce(deps: ApplyDeps, ids: string[]): Promise<AppliedBatch> 
       }
       return true;
     });
-    const { applied, rejected, outbox, afterCommit } = await runHandlers(deps, trx, active);
+    const { applied, rejected, outbox, afterCommit } = await runHandlersPastRefusals(deps, trx, active);
 
     const commitDelivery = await atCommit(deps, trx, paused);
     const delivered = await insertOutbox(trx, outbox, commitDelivery);
@@ -210,97 +182,6 @@ export function outboundCounts(outbox: readonly OutboxRecord[]): Map<string, num
   return counts;
 }
 
-export interface HandlersRun {
-  applied: string[];
-  rejected: RejectedRow[];
-  outbox: OutboxRecord[];
-  afterCommit: AppliedBatch['afterCommit'];
-}
-
-/**
- * Runs the handlers over rows (in order) inside `trx` and gathers what they route. A handler's
- * permanent refusal of a single message throws RejectOne; set-based handlers report theirs.
- */
-export async function runHandlers(deps: ApplyDeps, trx: Transaction<Database>, active: readonly Row[]): Promise<HandlersRun> {
-  const { config, handlers, log } = deps;
-  const now = new Date();
-  const applied: string[] = [];
-  const rejected: RejectedRow[] = [];
-  const byId = new Map(active.map((r) => [r.id, r]));
-  const outbox: OutboxRecord[] = [];
-  const seqBySource = new Map<string, number>();
-  const afterCommit: AppliedBatch['afterCommit'] = [];
-  let current: Row | undefined;
-
-  const ctx: ApplyContext = {
-    trx,
-    log,
-    now,
-    isPartner: (country) => config.partners.has(country),
-    ncbOf: (country) => config.partners.get(country)?.ncb.agency,
-    afterCommit: (task) => void afterCommit.push(task),
-    route(recipient, type, payload, options) {
-      const row = options?.source ? byId.get(options.source) : current;
-      if (!row) throw new Error(`route() needs the source message${options?.source ? ` (${options.source} is not in this batch)` : ''}`);
-      const seq = seqBySource.get(row.id) ?? 0;
-      seqBySource.set(row.id, seq + 1);
-      const record = buildOutbound(config, {
-        sourceLedgerId: row.id,
-        key: `${seq}`,
-        to: recipient,
-        type,
-        payload,
-        sender: options?.sender,
-        correlationId: row.correlation_id,
-        inReplyTo: options?.inReplyTo ?? row.message_id ?? undefined,
-        now,
-      });
-      if (!record) throw new HubError('VALIDATION_FAILED', `${recipient.country} is not a partner country of the hub`);
-      outbox.push(record);
-    },
-  };
-
-  // Consecutive messages of one type that has a set-based handler are applied together; order
-  // across types is kept, so an upsert followed by a status change of the same record stays in order.
-  for (let i = 0; i < active.length; ) {
-    const handler = handlers.get(active[i]!.envelope.type);
-    if (!handler) throw new Error(`no handler for ${active[i]!.envelope.type}`);
-    if (handler.applyMany) {
-      let j = i;
-      while (j < active.length && active[j]!.envelope.type === handler.type) j++;
-      const chunk = active.slice(i, j);
-      current = undefined;
-      const refused = await handler.applyMany(ctx, chunk.map(toMessage) as never);
-      for (const row of chunk) {
-        const err = refused.get(row.id);
-        if (err) rejected.push({ row, cause: err });
-        else applied.push(row.id);
-      }
-      i = j;
-      continue;
-    }
-    const row = active[i]!;
-    current = row;
-    try {
-      // The row's logger is made only if the handler logs: a pino child costs its serialisation.
-      let rowLog: Logger | undefined;
-      const rowCtx: ApplyContext = {
-        ...ctx,
-        get log() {
-          return (rowLog ??= log.child({ correlationId: row.correlation_id, ledgerId: row.id, type: row.envelope.type }));
-        },
-      };
-      await handler.apply!(rowCtx, toMessage(row) as never);
-    } catch (err) {
-      if (err instanceof HubError && classifyFailure(err) === 'permanent') throw new RejectOne(row, err);
-      throw err;
-    }
-    applied.push(row.id);
-    i++;
-  }
-  return { applied, rejected, outbox, afterCommit };
-}
-
 export async function runAfterCommit(deps: ApplyDeps, tasks: AppliedBatch['afterCommit']): Promise<void> {
   for (const task of tasks) {
     try {
@@ -309,10 +190,6 @@ export async function runAfterCommit(deps: ApplyDeps, tasks: AppliedBatch['after
       deps.log.warn({ err }, 'bookkeeping after an applied batch failed; the batch itself is committed');
     }
   }
-}
-
-function toMessage(row: Row) {
-  return { ledgerId: row.id, receivedAt: row.received_at, channel: row.channel, envelope: row.envelope };
 }
 
 function rejectionErrors(cause: HubError): FieldError[] {
