@@ -1,5 +1,6 @@
 import type { FieldError } from '../../src/messages/generated-types.js';
 import type { SchemaCatalog } from '../../src/messages/schema-catalog.js';
+import { isStorableDateTime } from '../../src/messages/storable-content.js';
 
 /**
  * A format adapter translates between the bytes a partner sends or wants and the canonical
@@ -69,6 +70,7 @@ export function envelopeHeader(envelope: unknown): { messageId?: string; type?: 
   if (messageId) out.messageId = messageId;
   if (type) out.type = type;
   if (correlationId) out.correlationId = correlationId;
-  if (sentAt && !Number.isNaN(Date.parse(sentAt))) out.sentAt = sentAt;
+  // It goes into a timestamptz column even when the message is rejected: only a date the database takes.
+  if (sentAt && isStorableDateTime(sentAt)) out.sentAt = sentAt;
   return out;
 }

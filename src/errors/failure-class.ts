@@ -30,3 +30,13 @@ export function describeError(err: unknown): string {
   }
   return String(err);
 }
+
+/**
+ * Whether the database refused a value rather than failed: a data exception (SQLSTATE class 22:
+ * out of range, invalid for its type) or a program limit (54: nested too deep, too many items).
+ * Retrying fails the same way, so the value's message, not the batch it travels in, is at fault.
+ */
+export function isRefusedValue(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
+}

@@ -18,6 +18,7 @@ import type { HubMetrics } from '../observability/hub-metrics.js';
 import { pausedCountries } from '../operations/partner-controls.js';
 import type { IntakeApplication } from '../pipeline/apply-at-intake.js';
 import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
+import { hasUnstorableText, storableError, storableText, unstorableContent } from '../messages/storable-content.js';
 
 /**
  * Intake: the one door every channel uses. It turns bytes into a ledger entry (normalise with the
@@ -113,11 +114,20 @@ export interface IntakeDeps {
   };
 }
 
+/** The envelope fields the ledger indexes, without any whose text it cannot hold. */
+function storableHeader(header: ReturnType<typeof envelopeHeader>): ReturnType<typeof envelopeHeader> {
+  const out: ReturnType<typeof envelopeHeader> = {};
+  for (const [k, v] of Object.entries(header) as [keyof typeof header, string][]) if (!hasUnstorableText(v)) out[k] = v;
+  return out;
+}
+
 export class IntakeService {
   readonly #groupCommit: GroupCommit<Prepared, IntakeResult>;
   readonly #adapterContext: AdapterContext;
+  readonly #maxDepth: number;
 
   constructor(private readonly deps: IntakeDeps) {
+    this.#maxDepth = deps.config.hub.messages?.maxDepth ?? 32;
     this.#adapterContext = {
       catalog: deps.catalog,
       payloadSchemaId: (type) => deps.types.get(type)?.schemaId,
@@ -161,6 +171,7 @@ export class IntakeService {
     let envelope: Envelope | undefined;
     let header: ReturnType<typeof envelopeHeader> = {};
     let def: MessageTypeDefinition | undefined;
+    let unstorable = false;
 
     const adapter = formats.get(s.format);
     let normalised: unknown;
@@ -177,15 +188,21 @@ export class IntakeService {
     }
     const now = new Date();
     if (errors.length) {
-      events.push({ stage: 'normalise', event: 'rejected', at: now, reason: errors[0]!.message });
+      events.push({ stage: 'normalise', event: 'rejected', at: now, reason: storableText(errors[0]!.message) });
       metrics.messages.inc({ stage: 'normalise', outcome: 'rejected' });
     } else {
       events.push({ stage: 'normalise', event: 'normalised', at: now, detail: { format: s.format } });
-      header = envelopeHeader(normalised);
-      errors.push(...catalog.check('urn:tracehub:schema:envelope', normalised));
+      const content = unstorableContent(normalised, this.#maxDepth);
+      unstorable = content.errors.length > 0;
+      errors.push(...content.errors);
+      header = storableHeader(envelopeHeader(normalised));
+      // The schemas need not be walked into a structure no message can have.
+      if (!content.tooDeep) errors.push(...catalog.check('urn:tracehub:schema:envelope', normalised));
       def = header.type ? types.get(header.type) : undefined;
       const payload = (normalised as { payload?: unknown }).payload;
-      if (header.type && !def && !errors.some((e) => e.pointer === '/type')) {
+      if (content.tooDeep) {
+        // Reported above.
+      } else if (header.type && !def && !errors.some((e) => e.pointer === '/type')) {
         errors.push({ pointer: '/type', code: 'type.unknown', message: `"${header.type}" is not a message type the hub accepts (${[...types.values()].filter((t) => t.direction !== 'outbound').map((t) => t.type).join(', ')})` });
       } else if (def?.direction === 'outbound') {
         errors.push({ pointer: '/type', code: 'type.outbound-only', message: `"${def.type}" is sent by the hub and cannot be submitted to it` });
@@ -199,7 +216,7 @@ export class IntakeService {
       }
       if (errors.length) {
         rejection ??= 'invalid';
-        events.push({ stage: 'validate', event: 'rejected', at: now, reason: `${errors.length} error(s); first: ${errors[0]!.pointer} ${errors[0]!.message}` });
+        events.push({ stage: 'validate', event: 'rejected', at: now, reason: storableText(`${errors.length} error(s); first: ${errors[0]!.pointer} ${errors[0]!.message}`) });
         metrics.messages.inc({ stage: 'validate', outcome: 'rejected' });
       } else {
         envelope = normalised as Envelope;
@@ -209,7 +226,11 @@ export class IntakeService {
         metrics.messages.inc({ stage: 'validate', outcome: 'validated' });
       }
     }
-    if (errors.length) rejection ??= 'invalid';
+    if (errors.length) {
+      rejection ??= 'invalid';
+      // Errors may quote what they are about (a parser its input), unstorable text included.
+      errors.splice(0, errors.length, ...errors.map(storableError));
+    }
     const correlationId = envelope?.correlationId ?? header.correlationId ?? id;
     const status = errors.length ? 'rejected' : 'validated';
     // A row of a partner's file is reported in the file's receipt, with its line; a receipt of its
@@ -222,7 +243,7 @@ export class IntakeService {
       receivedAt,
       channel: s.channel,
       format: s.format,
-      contentType: s.contentType,
+      contentType: storableText(s.contentType),
       senderCountry: s.sender.country,
       senderAgency: s.sender.agency,
       raw: s.raw,
@@ -231,8 +252,9 @@ export class IntakeService {
       type: header.type,
       correlationId,
       sentAt: header.sentAt,
-      businessKeys: extractBusinessKeys(def, (normalised as { payload?: unknown } | undefined)?.payload),
-      envelope: envelope ?? normalised,
+      // What cannot be stored of the message is in its raw bytes only.
+      businessKeys: unstorable ? [] : extractBusinessKeys(def, (normalised as { payload?: unknown } | undefined)?.payload),
+      envelope: unstorable ? undefined : (envelope ?? normalised),
       status,
       errors,
       events,

@@ -127,6 +127,15 @@ export interface HubConfig {
     maxDepth: number;
     maxBytes: number;
   };
+  /**
+   * Limits on every message, whatever its format and channel.
+   */
+  messages?: {
+    /**
+     * How deeply a normalised message may nest objects and arrays (the envelope is level 1; the canonical messages need fewer than 10). Deeper ones are rejected at intake: PostgreSQL's JSON parser cannot take arbitrary depth.
+     */
+    maxDepth?: number;
+  };
   pipeline: {
     /**
      * Most messages written to the ledger in one group commit.

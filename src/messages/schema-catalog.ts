@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { isStorableDate, isStorableDateTime } from './storable-content.js';
 import { projectRoot } from '../config/project-root.js';
 import type { FieldError } from './generated-types.js';
 
@@ -35,6 +36,10 @@ export function loadSchemaCatalog(schemaDir: string = join(projectRoot(), 'schem
   // strictRequired off: if/then blocks legitimately require properties defined beside them.
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, useDefaults: true });
   addFormats.default(ajv);
+  // A date the schemas accept must be one the database takes, or one message's value would fail
+  // the statement that writes its whole batch.
+  ajv.addFormat('date', { type: 'string', validate: isStorableDate });
+  ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime });
   ajv.addKeyword('x-tracehub');
   const schemas = new Map<string, SchemaDocument>();
   for (const file of listSchemaFiles(schemaDir)) {

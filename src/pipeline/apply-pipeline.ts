@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import type { AttemptInfo } from '../../queues/apply.queue.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database-types.js';
-import { classifyFailure, describeError } from '../errors/failure-class.js';
-import type { HubError } from '../errors/hub-error.js';
+import { classifyFailure, describeError, isRefusedValue } from '../errors/failure-class.js';
+import { HubError } from '../errors/hub-error.js';
 import { uuidv7Time } from '../ids/uuidv7.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
 import { appendLineage } from '../ledger/ledger-lineage.js';
@@ -14,6 +14,7 @@ import type { HubMetrics } from '../observability/hub-metrics.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import { runHandlersPastRefusals, type RejectedRow } from './handler-run.js';
 import { rejectionReceipt } from './outbound-envelope.js';
+import { storableText } from '../messages/storable-content.js';
 import { pausedCountries } from '../operations/partner-controls.js';
 
 /**
@@ -104,9 +105,50 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
     if (done.rejected.length) deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, done.rejected.length);
     return outcome;
   } catch (err) {
+    if (isRefusedValue(err)) return isolateRefusedValue(deps, ids, err, attempt);
     await recordFailure(deps, ids, err, attempt);
     throw err;
   }
+}
+
+/**
+ * The database refused a value that one message of the batch carries. Every retry would fail the
+ * same way and take the whole batch with it, so the halves are applied apart until the message
+ * is alone; it is then rejected, with the database's reason, and a receipt tells its sender.
+ */
+async function isolateRefusedValue(deps: ApplyDeps, ids: readonly string[], err: unknown, attempt: AttemptInfo): Promise<ApplyOutcome> {
+  if (ids.length > 1) {
+    const half = Math.ceil(ids.length / 2);
+    const first = await applyMessages(deps, ids.slice(0, half), attempt);
+    const second = await applyMessages(deps, ids.slice(half), attempt);
+    for (const [channel, list] of second.deliveries) for (const id of list) pushTo(first.deliveries, channel, id);
+    for (const [id, cause] of second.rejections) first.rejections.set(id, cause);
+    first.applied.push(...second.applied);
+    first.rejected.push(...second.rejected);
+    first.skipped.push(...second.skipped);
+    first.delivered.push(...second.delivered);
+    return first;
+  }
+  const reason = storableText(`the database refused a value of this message: ${describeError(err)}`);
+  const cause = new HubError('VALIDATION_FAILED', reason, [{ code: 'value.refused', message: reason }]);
+  const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [] };
+  const id = ids[0]!;
+  const time = uuidv7Time(id);
+  await deps.db.transaction().execute(async (trx) => {
+    const row = (
+      await sql<Row>`
+        select id, retention_class, received_at, channel, sender_country, sender_agency, message_id, correlation_id, envelope
+        from ledger_messages where id = ${id} and received_at = ${time} and status = 'validated' for update`.execute(trx)
+    ).rows[0];
+    if (!row) return void outcome.skipped.push(id);
+    const { receipt, delivered } = await markRejected(deps, trx, row, cause, await atCommit(deps, trx));
+    if (receipt && delivered) outcome.delivered.push({ id: receipt.id, type: receipt.type });
+    else if (receipt) pushTo(outcome.deliveries, receipt.channel, receipt.id);
+    outcome.rejected.push(id);
+    outcome.rejections.set(id, cause);
+  });
+  deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, outcome.rejected.length);
+  return outcome;
 }
 
 export async function atCommit(deps: ApplyDeps, trx: Kysely<Database>, paused?: ReadonlySet<string>): Promise<DeliverAtCommit | undefined> {

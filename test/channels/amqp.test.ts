@@ -283,6 +283,21 @@ describe('the AMQP channel', () => {
       expect(codes).toEqual(['json.malformed', 'sender.mismatch']);
     });
 
+    it('is rejected with its receipt when it carries text the hub cannot store, and the records after it still arrive', async () => {
+      // A NUL in a string used to fail every attempt to store it, holding the message unacknowledged for ever.
+      const bad = recordUpsert(BE, 'BE-NUL-1', 'SN\u0000001');
+      const next = recordUpsert(BE, 'BE-AFTER-NUL');
+      await partner.publish('tracehub.in.BE', JSON.stringify(bad), { contentType: 'application/json', messageId: bad.messageId });
+      await partner.publish('tracehub.in.BE', JSON.stringify(next), { contentType: 'application/json', messageId: next.messageId });
+      const [receipt] = await partner.take('tracehub.out.BE', (m) => m.properties.type === 'hub.receipt' && json(m).payload.originalMessageId === bad.messageId);
+      expect(json(receipt!).payload.errors).toEqual([{ pointer: '/payload/firearm/serials/0/value', code: 'text.unstorable', message: 'contains U+0000 (NUL), which the hub does not accept in text' }]);
+      await waitFor(async () => (await t.hub.ctx.db.selectFrom('records').select('id').where('owner_reference', '=', 'BE-AFTER-NUL').execute()).length === 1, 'the next record applied');
+      const row = await t.hub.ctx.db.selectFrom('ledger_messages').select(['status', 'raw']).where('message_id', '=', bad.messageId).executeTakeFirstOrThrow();
+      expect(row.status).toBe('rejected');
+      expect(row.raw.toString('utf8')).toBe(JSON.stringify(bad));
+      await waitFor(async () => (await listQueues(vhost.name)).find((q) => q.name === 'tracehub.in.BE')?.messages === 0, 'both acknowledged');
+    });
+
     it('is dead-lettered unread when it is larger than the hub takes', async () => {
       const huge = Buffer.alloc(t.hub.ctx.amqp.settings.maxMessageBytes + 1, 0x20);
       await partner.publish('tracehub.in.BE', huge, { contentType: 'application/json', messageId: 'too-big' });

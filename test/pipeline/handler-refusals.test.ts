@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubError } from '../../src/errors/hub-error.js';
 import { getLineage } from '../../src/ledger/ledger-queries.js';
@@ -50,8 +51,16 @@ function noteHandler(type: string, refuses: (note: string, run: number) => boole
 const picky = noteHandler('test.picky', (note) => note === 'bad');
 /** Takes "flaky" notes the first time and refuses them when asked again: a handler that is not deterministic. */
 const fickle = noteHandler('test.fickle', (note, run) => note === 'bad' || (note === 'flaky' && run > 1));
-const handlers = [picky, fickle] as MessageHandler<never>[];
-const extraSchemas = [noteSchema('test.picky'), noteSchema('test.fickle')];
+/** Writes its note as a number: a note that is none is a value the database refuses (SQLSTATE 22P02). */
+const numeric: MessageHandler<{ note: string }> = {
+  type: 'test.numeric',
+  async apply(ctx, message) {
+    await sql`insert into notices (ledger_id, sender_country, sender_agency, subject, body, priority, recipients)
+      values (${message.ledgerId}, 'FR', 'NCB-PARIS', 'numeric', (${message.envelope.payload.note}::int)::text, 'routine', '[]')`.execute(ctx.trx);
+  },
+};
+const handlers = [picky, fickle, numeric] as MessageHandler<never>[];
+const extraSchemas = [noteSchema('test.picky'), noteSchema('test.fickle'), noteSchema('test.numeric')];
 
 function note(type: string, text: string) {
   return { messageId: `note-${Math.random().toString(36).slice(2)}`, type, sender: FR, sentAt: new Date().toISOString(), payload: { note: text } };
@@ -140,6 +149,19 @@ function specifyRefusals(path: 'at intake' | 'by an apply job', applyAtIntake: b
       expect(await settled(ids)).toEqual(['rejected', 'rejected', 'applied']);
       expect(await notesWritten(t, ids)).toEqual([ids[2]!]);
       expect((await receipts(t, ids)).map((r) => r.source_ledger_id).sort()).toEqual([ids[0]!, ids[1]!].sort());
+    });
+
+    it('rejects a message carrying a value the database refuses, alone, and applies the rest of its batch', async () => {
+      const ids = await postBatch(t, auth, [note('test.numeric', '1'), note('test.numeric', 'one'), note('test.numeric', '3'), notice(FR, ['DE'])]);
+      expect(await settled(ids)).toEqual(['applied', 'rejected', 'applied', 'applied']);
+      expect(await notesWritten(t, ids)).toEqual([ids[0]!, ids[2]!, ids[3]!].sort());
+      const refused = await t.hub.ctx.db.selectFrom('ledger_messages').select('errors').where('id', '=', ids[1]!).executeTakeFirstOrThrow();
+      expect(refused.errors).toEqual([{ code: 'value.refused', message: expect.stringContaining('invalid input syntax for type integer: "one"') }]);
+      expect((await receipts(t, ids)).map((r) => r.source_ledger_id)).toEqual([ids[1]]);
+      // Nothing died, and nothing was retried until its attempts ran out.
+      const events = (await Promise.all(ids.map((id) => getLineage(t.hub.ctx.db, id)))).flat().map((e) => e.event);
+      expect(events).not.toContain('dead');
+      expect(events).not.toContain('failed');
     });
   });
 }

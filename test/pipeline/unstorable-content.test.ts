@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notice, startTestHub, type TestHub } from '../support/test-hub.js';
+
+/**
+ * Content the database cannot hold: text with U+0000 or an unpaired surrogate, structures nested
+ * deeper than any message needs, dates outside what its date types take. Each is rejected at
+ * intake as invalid, naming the field, with its raw bytes kept; none of them can fail the group
+ * commit that other senders' messages share with it.
+ */
+const FR = { country: 'FR', agency: 'NCB-PARIS' };
+const DE = { country: 'DE', agency: 'NCB-WIESBADEN' };
+let t: TestHub;
+let fr: string;
+let de: string;
+
+beforeAll(async () => {
+  t = await startTestHub('unstorable');
+  fr = (await t.agency('FR', 'NCB-PARIS')).auth;
+  de = (await t.agency('DE', 'NCB-WIESBADEN')).auth;
+});
+afterAll(() => t?.stop());
+
+function post(auth: string, body: string) {
+  return t.hub.app!.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: auth, 'content-type': 'application/json' }, payload: body });
+}
+
+async function stored(ledgerId: string) {
+  return t.hub.ctx.db.selectFrom('ledger_messages').select(['status', 'raw', 'envelope', 'errors', 'message_id', 'sent_at']).where('id', '=', ledgerId).executeTakeFirstOrThrow();
+}
+
+describe('text the database cannot hold', () => {
+  it('is rejected naming each field, and the message is kept as its raw bytes', async () => {
+    const body = JSON.stringify(notice(FR, ['DE'], {}, { subject: 'lone \ud800 surrogate', body: 'a\u0000b' }));
+    const res = await post(fr, body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { pointer: '/payload/subject', code: 'text.unstorable', message: 'contains an unpaired UTF-16 surrogate (U+D800), which is not Unicode text' },
+      { pointer: '/payload/body', code: 'text.unstorable', message: 'contains U+0000 (NUL), which the hub does not accept in text' },
+    ]);
+    const row = await stored(res.json().ledgerId);
+    expect(row.status).toBe('rejected');
+    expect(row.raw.toString('utf8')).toBe(body);
+    expect(row.envelope).toBeNull();
+    expect(row.errors).toEqual(res.json().errors);
+  });
+
+  it('is named, with the character replaced, when it is in a member name or the message id', async () => {
+    const res = await post(fr, JSON.stringify(notice(FR, ['DE'], { messageId: 'FR-\u0000-1', 'x\u0000': 1 })));
+    expect(res.statusCode).toBe(400);
+    const unstorable = (res.json().errors as { pointer: string; code: string }[]).filter((e) => e.code === 'text.unstorable').map((e) => e.pointer);
+    expect(unstorable).toEqual(['/x\ufffd', '/messageId']);
+    expect((await stored(res.json().ledgerId)).message_id).toBeNull();
+  });
+
+  it('fails only its own message, not the others stored in the same transaction', async () => {
+    const good = Array.from({ length: 20 }, (_, i) => notice(i % 2 ? FR : DE, [i % 2 ? 'DE' : 'FR']));
+    const bad = notice(FR, ['DE'], {}, { body: 'x\u0000y' });
+    // Sent at once, they share group commits.
+    const answers = await Promise.all([...good.map((m) => post(m.sender.country === 'FR' ? fr : de, JSON.stringify(m))), post(fr, JSON.stringify(bad))]);
+    expect(answers.map((a) => a.statusCode)).toEqual([...good.map(() => 202), 400]);
+
+    const batch = [notice(FR, ['DE']), bad, notice(FR, ['DE'])].map((m, i) => JSON.stringify(i === 1 ? { ...m, messageId: `${m.messageId}-b` } : m)).join('\n');
+    const res = await t.hub.app!.inject({ method: 'POST', url: '/v1/message-batches', headers: { authorization: fr, 'content-type': 'application/x-ndjson' }, payload: batch });
+    expect(res.statusCode).toBe(200);
+    expect((res.json().items as { status: string }[]).map((i) => i.status)).toEqual(['accepted', 'rejected', 'accepted']);
+  });
+});
+
+describe('structure nested deeper than a message may be', () => {
+  it('is rejected at the first level too deep, however deep it goes', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const body = JSON.stringify(notice(FR, ['DE'])).replace('"serials":', `"junk":${deep},"serials":`);
+    const res = await post(fr, body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([{ pointer: `/payload/junk${'/0'.repeat(30)}`, code: 'structure.too-deep', message: 'nests deeper than the 32 levels a message may have' }]);
+    expect((await stored(res.json().ledgerId)).raw.length).toBe(Buffer.byteLength(body));
+  });
+});
+
+describe('dates the database cannot hold', () => {
+  for (const sentAt of ['2026-02-29T10:00:00Z', '0000-01-01T00:00:00Z', '2026-11-26T10:00:00-23:59']) {
+    it(`are invalid: sentAt ${sentAt}`, async () => {
+      const res = await post(fr, JSON.stringify(notice(FR, ['DE'], { sentAt })));
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors).toEqual([expect.objectContaining({ pointer: '/sentAt', code: 'schema.format' })]);
+      expect((await stored(res.json().ledgerId)).sent_at).toBeNull();
+    });
+  }
+
+  it('are valid as RFC 3339 has them, leap days and leap seconds included', async () => {
+    for (const sentAt of ['2028-02-29T10:00:00Z', '2026-12-31T23:59:60Z', '2026-11-26T10:00:00.123456789+14:00']) {
+      expect((await post(fr, JSON.stringify(notice(FR, ['DE'], { sentAt })))).statusCode).toBe(202);
+    }
+  });
+});
