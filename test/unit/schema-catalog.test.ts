@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSchemaCatalog } from '../../src/messages/schema-catalog.js';
+import { FULL_REPORT_MAX_VALUES, loadSchemaCatalog, MAX_LISTED_ERRORS } from '../../src/messages/schema-catalog.js';
 
 const catalog = loadSchemaCatalog();
 const ENVELOPE = 'urn:tracehub:schema:envelope';
@@ -145,6 +145,31 @@ describe('schema catalog', () => {
       const notice = validNotice();
       expect(catalog.check(NOTICE, notice)).toEqual([]);
       expect(notice.priority).toBe('routine');
+    });
+  });
+
+  describe('a message with very many errors', () => {
+    const badRecipients = (n: number) => ({ ...validNotice(), to: Array.from({ length: n }, (_, i) => ({ country: i % 2 ? 'de' : 'DE', x: i })) });
+
+    it('lists the first errors and counts the rest in a last entry', () => {
+      const errors = catalog.check(NOTICE, badRecipients(150), '/payload');
+      expect(errors).toHaveLength(MAX_LISTED_ERRORS);
+      expect(errors[0]).toEqual({ pointer: '/payload/to/0/x', code: 'schema.additionalProperties', message: 'is not an allowed property' });
+      // 150 items, each with an unknown member and every second with a bad country: 225 errors.
+      expect(errors.at(-1)).toEqual({ pointer: '/payload', code: 'schema.errors-not-listed', message: `and ${225 - (MAX_LISTED_ERRORS - 1)} more errors, not listed` });
+    });
+
+    it('is reported by its first error only when it holds too many values for all to be gathered', () => {
+      const errors = catalog.check(NOTICE, badRecipients(FULL_REPORT_MAX_VALUES), '/payload');
+      expect(errors).toEqual([
+        { pointer: '/payload/to', code: 'schema.maxItems', message: 'must NOT have more than 200 items' },
+        { pointer: '/payload', code: 'schema.errors-not-listed', message: `holds more than ${FULL_REPORT_MAX_VALUES} values, so only its first error is listed` },
+      ]);
+    });
+
+    it('is still valid when it is large and valid', () => {
+      const big = { ...validNotice(), body: 'x'.repeat(20_000), serials: Array.from({ length: 50 }, (_, i) => `SN${i}`) };
+      expect(catalog.check(NOTICE, big)).toEqual([]);
     });
   });
 });
