@@ -1,17 +1,20 @@
 import type { FieldError } from './generated-types.js';
 
 /**
- * What the ledger can hold of a message beyond its raw bytes. PostgreSQL's text and jsonb take no
- * U+0000 (NUL), jsonb takes no unpaired UTF-16 surrogate (not Unicode text at all), and its JSON
- * parser gives up at a nesting depth its stack allows. JSON and CSV can carry all three, XML
- * character references the surrogates. Such a message used to fail the statement that stored it
- * and, with it, every other sender's message in the same group commit. Intake now finds them
- * first: the message is rejected naming each field, and only its raw bytes (bytea) are kept.
+ * What the hub can hold and pass on of a message beyond its raw bytes. PostgreSQL's text and
+ * jsonb take no U+0000 (NUL), jsonb takes no unpaired UTF-16 surrogate (not Unicode text at all),
+ * and its JSON parser gives up at a nesting depth its stack allows. XML 1.0, which partners
+ * receive, cannot carry the other C0 control characters (but tab, line feed and carriage return)
+ * nor U+FFFE and U+FFFF, so a message routed to an XML partner could never be delivered. JSON and
+ * CSV can carry all of these, XML character references some. Such a message used to fail the
+ * statement that stored it and, with it, every other sender's message in the same group commit.
+ * Intake now finds them first: the message is rejected naming each field, and only its raw bytes
+ * (bytea) are kept.
  */
 
 // Without the `u` flag a regular expression sees UTF-16 code units, so lone surrogates are visible.
-// eslint-disable-next-line no-control-regex -- U+0000 is exactly what it looks for
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
 /** A report is about where the problems are; a million bad array items need not each be named. */
@@ -27,8 +30,11 @@ export function storableText(s: string): string {
 }
 
 function whatIsWrong(s: string): string {
-  const c = UNSTORABLE.exec(s)![0]!;
-  return c === '\u0000' ? 'U+0000 (NUL), which the hub does not accept in text' : `an unpaired UTF-16 surrogate (U+${c.charCodeAt(0).toString(16).toUpperCase()}), which is not Unicode text`;
+  const code = UNSTORABLE.exec(s)![0]!.charCodeAt(0);
+  const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (code === 0) return `${name} (NUL), which the hub does not accept in text`;
+  if (code >= 0xd800 && code <= 0xdfff) return `an unpaired UTF-16 surrogate (${name}), which is not Unicode text`;
+  return code < 0x20 ? `${name}, a control character that XML, which partners receive, cannot carry` : `${name}, a noncharacter that XML, which partners receive, cannot carry`;
 }
 
 interface Visit {

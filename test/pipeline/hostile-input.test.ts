@@ -53,6 +53,16 @@ describe('text the database cannot hold', () => {
     expect((await stored(res.json().ledgerId)).message_id).toBeNull();
   });
 
+  it('is rejected when XML, which partners receive, could not carry it; tabs and line breaks are text', async () => {
+    const res = await post(fr, JSON.stringify(notice(FR, ['DE'], {}, { subject: 'bell \u0007', body: 'escape \u001b[0m and \uffff' })));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { pointer: '/payload/subject', code: 'text.unstorable', message: 'contains U+0007, a control character that XML, which partners receive, cannot carry' },
+      { pointer: '/payload/body', code: 'text.unstorable', message: 'contains U+001B, a control character that XML, which partners receive, cannot carry' },
+    ]);
+    expect((await post(fr, JSON.stringify(notice(FR, ['DE'], {}, { body: 'line one\r\nline\ttwo' })))).statusCode).toBe(202);
+  });
+
   it('fails only its own message, not the others stored in the same transaction', async () => {
     const good = Array.from({ length: 20 }, (_, i) => notice(i % 2 ? FR : DE, [i % 2 ? 'DE' : 'FR']));
     const bad = notice(FR, ['DE'], {}, { body: 'x\u0000y' });
