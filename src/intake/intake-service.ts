@@ -11,6 +11,7 @@ import { GroupCommit } from '../ledger/group-commit.js';
 import type { LedgerEntry, LedgerEvent, StoreOutcome } from '../ledger/ledger-types.js';
 import { storeEntries, type EntryChange, type WithinStore } from '../ledger/ledger-writer.js';
 import type { HubError } from '../errors/hub-error.js';
+import { describeError, isRefusedValue } from '../errors/failure-class.js';
 import type { Envelope, FieldError } from '../messages/generated-types.js';
 import { extractBusinessKeys, type MessageTypeDefinition } from '../messages/message-types.js';
 import type { SchemaCatalog } from '../messages/schema-catalog.js';
@@ -136,7 +137,7 @@ export class IntakeService {
     this.#groupCommit = new GroupCommit<Prepared, IntakeResult>({
       maxBatch: deps.config.hub.pipeline.ingestMaxBatch,
       maxWaitMs: deps.config.hub.pipeline.ingestFlushMs,
-      flush: (batch) => this.#store(batch),
+      flush: (batch) => this.#storeApart(batch),
     });
   }
 
@@ -150,7 +151,7 @@ export class IntakeService {
     const prepared = submissions.map((s) => this.prepare(s));
     const size = this.deps.config.hub.pipeline.ingestMaxBatch;
     const results: IntakeResult[] = [];
-    for (let i = 0; i < prepared.length; i += size) results.push(...(await this.#store(prepared.slice(i, i + size))));
+    for (let i = 0; i < prepared.length; i += size) results.push(...(await this.#storeApart(prepared.slice(i, i + size))));
     return results;
   }
 
@@ -285,6 +286,52 @@ export class IntakeService {
     // Redis that does not answer at once leaves the queue's state unknown; the queue path is the safe one.
     const [idle, paused] = await Promise.all([withDeadline(applyQueue.isIdle(), IDLE_CHECK_DEADLINE_MS).catch(() => false), pausedCountries(db)]);
     return { open: idle, paused };
+  }
+
+  /**
+   * Stores a batch. Should the database refuse a value of one message anyway (a data exception,
+   * which the checks in prepare() are there to prevent), the halves are stored apart until that
+   * message is alone: it alone is rejected and kept as its raw bytes, and the other senders'
+   * messages that shared its flush are stored as if it had not been there.
+   */
+  async #storeApart(batch: Prepared[]): Promise<IntakeResult[]> {
+    try {
+      return await this.#store(batch);
+    } catch (err) {
+      if (!isRefusedValue(err)) throw err;
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        return [...(await this.#storeApart(batch.slice(0, half))), ...(await this.#storeApart(batch.slice(half)))];
+      }
+      this.deps.log.warn({ err, ledgerId: batch[0]!.entry.id }, 'the database refused a value of a message intake had accepted; kept as its raw bytes and rejected');
+      return this.#store([this.#rawOnly(batch[0]!, err)]);
+    }
+  }
+
+  /** The message as its raw bytes only, rejected with the database's reason. */
+  #rawOnly(p: Prepared, err: unknown): Prepared {
+    const e = p.entry;
+    const now = new Date();
+    const reason = storableText(`the hub could not store this message as it was sent: ${describeError(err)}`);
+    const errors: FieldError[] = [{ pointer: '/', code: 'message.unstorable', message: reason }];
+    const sender = { country: e.senderCountry, agency: e.senderAgency };
+    const receipt = e.fileId === undefined ? rejectionReceipt(this.deps.config, { ledgerId: e.id, sender, messageId: undefined, correlationId: e.id, errors, now }) : undefined;
+    return {
+      entry: {
+        ...e,
+        messageId: undefined,
+        type: undefined,
+        correlationId: e.id,
+        sentAt: undefined,
+        businessKeys: [],
+        envelope: undefined,
+        status: 'rejected',
+        errors,
+        events: [e.events[0]!, { stage: 'intake', event: 'rejected', at: now, reason }],
+        outbox: receipt ? [receipt] : [],
+      },
+      result: { status: 'rejected', rejection: 'invalid', errors, correlationId: e.id },
+    };
   }
 
   async #store(batch: Prepared[]): Promise<IntakeResult[]> {

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SchemaDocument } from '../../src/messages/schema-catalog.js';
+import type { MessageHandler } from '../../src/pipeline/message-handler.js';
 import { notice, startTestHub, type TestHub } from '../support/test-hub.js';
 
 /**
@@ -8,6 +11,22 @@ import { notice, startTestHub, type TestHub } from '../support/test-hub.js';
  * raw bytes kept, and cannot fail the group commit other senders' messages share with it. A
  * message with a great many errors is answered with a bounded list of them.
  */
+
+/**
+ * A test-only type whose business key has no length limit, as a schema author might forget one:
+ * a reference too long for the ledger's index is a value the database refuses when the row is
+ * written, which no check at intake foresees.
+ */
+const taggedSchema: SchemaDocument = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'urn:tracehub:schema:test.tagged',
+  'x-tracehub': { direction: 'inbound', businessKeys: { reference: '/reference' } },
+  type: 'object',
+  required: ['reference'],
+  additionalProperties: false,
+  properties: { reference: { type: 'string' } },
+};
+const taggedHandler: MessageHandler<{ reference: string }> = { type: 'test.tagged', async apply() {} };
 const FR = { country: 'FR', agency: 'NCB-PARIS' };
 const DE = { country: 'DE', agency: 'NCB-WIESBADEN' };
 let t: TestHub;
@@ -15,7 +34,7 @@ let fr: string;
 let de: string;
 
 beforeAll(async () => {
-  t = await startTestHub('hostile-input');
+  t = await startTestHub('hostile-input', { handlers: [taggedHandler as MessageHandler<never>], extraSchemas: [taggedSchema] });
   fr = (await t.agency('FR', 'NCB-PARIS')).auth;
   de = (await t.agency('DE', 'NCB-WIESBADEN')).auth;
 });
@@ -116,5 +135,20 @@ describe('a message with a great many errors', () => {
       { pointer: '/payload', code: 'schema.errors-not-listed', message: 'holds more than 5000 values, so only its first error is listed' },
     ]);
     expect((await stored(res.json().ledgerId)).errors).toEqual(res.json().errors);
+  });
+});
+
+describe('a value the database refuses though intake found nothing wrong', () => {
+  it('is rejected alone, kept as its raw bytes, while the messages that shared its transaction are stored', async () => {
+    const tagged = (reference: string) => ({ messageId: `tagged-${Math.random().toString(36).slice(2)}`, type: 'test.tagged', sender: FR, sentAt: new Date().toISOString(), payload: { reference } });
+    const huge = JSON.stringify(tagged(randomBytes(6000).toString('hex')));
+    const good = Array.from({ length: 10 }, () => JSON.stringify(tagged('REF-1')));
+    const answers = await Promise.all([...good.slice(0, 5).map((b) => post(fr, b)), post(fr, huge), ...good.slice(5).map((b) => post(fr, b))]);
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202, 202, 202, 400, 202, 202, 202, 202, 202]);
+    const refused = answers[5]!.json();
+    expect(refused.errors).toEqual([{ pointer: '/', code: 'message.unstorable', message: expect.stringMatching(/^the hub could not store this message as it was sent: 54000: index row /) }]);
+    const row = await stored(refused.ledgerId);
+    expect(row).toMatchObject({ status: 'rejected', envelope: null, message_id: null });
+    expect(row.raw.toString('utf8')).toBe(huge);
   });
 });
