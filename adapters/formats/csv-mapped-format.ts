@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { CsvFieldMapping, CsvMapping, FieldError } from '../../src/messages/generated-types.js';
 import { formatCsvRow, parseCsvRecords, type CsvDialect } from './csv-record.js';
 import type { AdapterContext, FormatAdapter, NormaliseOutcome } from './format-adapter.js';
+import { decodeText, encodeText, type TextEncoding } from './text-decoding.js';
 
 /**
  * A partner's CSV layout read through its mapping (config/formats/<name>.json): each row is one
@@ -90,6 +91,7 @@ function getAt(source: unknown, path: readonly string[]): unknown {
 
 export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions = {}): FormatAdapter {
   const dialect: CsvDialect = { delimiter: mapping.csv?.delimiter ?? ',', quote: mapping.csv?.quote ?? '"' };
+  const encoding: TextEncoding = mapping.csv?.encoding ?? 'utf-8';
   const hasHeader = mapping.csv?.header ?? true;
   const fixedColumns = mapping.csv?.columns;
   const fields: CompiledField[] = Object.entries(mapping.fields).map(([pointer, spec]) => ({
@@ -159,7 +161,9 @@ export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions 
   }
 
   function normalise(raw: Buffer, ctx: AdapterContext): NormaliseOutcome {
-    const text = raw.toString('utf8');
+    const decoded = decodeText(raw, encoding);
+    if (!decoded.ok) return { ok: false, errors: [decoded.error] };
+    const text = decoded.text;
     const parsed = parseCsvRecords(text, dialect);
     if (!parsed.ok) return { ok: false, errors: [{ pointer: '/', source: `line ${parsed.line}`, code: 'csv.malformed', message: parsed.message }] };
     let columns: string[];
@@ -262,7 +266,7 @@ export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions 
       cells.set(field.spec.column, texts.join(field.spec.split ?? ''));
     }
     const row = formatCsvRow(columns.map((c) => cells.get(c) ?? ''), dialect);
-    return Buffer.from(hasHeader ? `${formatCsvRow(columns, dialect)}\n${row}\n` : `${row}\n`, 'utf8');
+    return encodeText(hasHeader ? `${formatCsvRow(columns, dialect)}\n${row}\n` : `${row}\n`, encoding);
   }
 
   function sourceOf(pointer: string): string | undefined {

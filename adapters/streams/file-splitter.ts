@@ -34,12 +34,15 @@ export function joinMessages(file: FileFormat, rendered: readonly Buffer[]): Buf
       return Buffer.concat(rendered.flatMap((r) => [r, Buffer.from('\n')]));
     case 'csv': {
       if (!file.header) return Buffer.concat(rendered.map((r) => (r[r.length - 1] === 0x0a ? r : Buffer.concat([r, Buffer.from('\n')]))));
+      // Cut as bytes: the rows may be in a partner's single-byte encoding, where decoding them
+      // as UTF-8 would corrupt every accented letter. Line breaks are the same byte in all of them.
+      const lf = Buffer.from('\n');
       const rows = rendered.map((r) => {
-        const text = r.toString('utf8').replace(/\r?\n$/, '');
-        const nl = text.indexOf('\n');
-        return { header: nl === -1 ? text : text.slice(0, nl), row: nl === -1 ? '' : text.slice(nl + 1) };
+        const body = r[r.length - 1] === 0x0a ? r.subarray(0, r[r.length - 2] === 0x0d ? -2 : -1) : r;
+        const nl = body.indexOf(0x0a);
+        return { header: nl === -1 ? body : body.subarray(0, nl), row: nl === -1 ? Buffer.alloc(0) : body.subarray(nl + 1) };
       });
-      return Buffer.from(`${rows[0]?.header ?? ''}\n${rows.map((r) => `${r.row}\n`).join('')}`, 'utf8');
+      return Buffer.concat([rows[0]?.header ?? Buffer.alloc(0), lf, ...rows.flatMap((r) => [r.row, lf])]);
     }
     case 'xml': {
       const attrs = Object.entries(file.batchRoot.namespaces).map(([k, v]) => ` ${k}="${v}"`).join('');

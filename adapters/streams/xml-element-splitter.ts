@@ -1,6 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
 import sax from 'sax';
 import type { Framed, SplitLimits } from './framed-item.js';
+import { streamDecoder, unsupportedXmlEncoding, xmlDeclaredEncoding } from '../formats/text-decoding.js';
 
 export interface XmlFraming {
   /**
@@ -30,7 +30,10 @@ function escapeAttribute(value: string): string {
  */
 export async function* splitXmlElements(source: AsyncIterable<Buffer>, framing: XmlFraming, limits: SplitLimits): AsyncGenerator<Framed> {
   const parser = sax.parser(true, { position: true, trim: false, normalize: false });
-  const decoder = new StringDecoder('utf8');
+  // Decided from the XML declaration once its bytes are in; strict, so bytes that are not valid in
+  // the encoding stop the file instead of turning into U+FFFD.
+  let decoder: ReturnType<typeof streamDecoder> | undefined;
+  let head = Buffer.alloc(0);
   const ready: Framed[] = [];
   let fault: Framed | undefined;
 
@@ -58,10 +61,6 @@ export async function* splitXmlElements(source: AsyncIterable<Buffer>, framing: 
     parser.error = null;
   };
   parser.ondoctype = () => fail('xml.dtd-forbidden', 'document type declarations and entities are not accepted');
-  parser.onprocessinginstruction = (pi) => {
-    const encoding = /encoding\s*=\s*["']([^"']+)["']/i.exec(pi.body)?.[1];
-    if (pi.name === 'xml' && encoding && !/^utf-?8$/i.test(encoding)) fail('xml.encoding', `declares encoding ${encoding}; files must be UTF-8`);
-  };
   parser.onopentagstart = (tag) => {
     if (depth === 0 && framing.messageElements.includes(localName(tag.name))) wholeDocument = true;
     if ((depth === 0 && wholeDocument) || (depth === 1 && !wholeDocument)) {
@@ -126,15 +125,32 @@ export async function* splitXmlElements(source: AsyncIterable<Buffer>, framing: 
     }
   };
 
+  const decode = (bytes: Buffer, end: boolean): void => {
+    if (!decoder) {
+      head = Buffer.concat([head, bytes]);
+      // The declaration, if any, ends at the first '>' and is at the very start.
+      if (!end && head.length < 256 && !head.includes(0x3e)) return;
+      const encoding = xmlDeclaredEncoding(head);
+      if (typeof encoding !== 'string') return fail('xml.unsupported-encoding', unsupportedXmlEncoding(encoding.unsupported).message);
+      decoder = streamDecoder(encoding);
+      bytes = head;
+    }
+    try {
+      feed(decoder.decode(bytes, end));
+    } catch {
+      fail('encoding.invalid', `is not valid ${decoder.encoding} after line ${parser.line + 1}: send UTF-8, or declare the encoding in the XML declaration`);
+    }
+  };
+
   for await (const chunk of source) {
-    feed(decoder.write(chunk));
+    decode(chunk, false);
     yield* ready.splice(0);
     if (fault) {
       yield fault;
       return;
     }
   }
-  feed(decoder.end());
+  decode(Buffer.alloc(0), true);
   const unclosed = depth !== 0;
   const line = parser.line + 1;
   if (!fault && !unclosed && sawRoot) parser.close();

@@ -32,6 +32,10 @@ export interface CsvMapping {
      */
     header?: boolean;
     /**
+     * The encoding the partner's files are in, read and written. Bytes that are not valid in it are an error naming their line; a character it has no byte for fails the delivery that needs it.
+     */
+    encoding?: 'utf-8' | 'windows-1252' | 'iso-8859-1' | 'iso-8859-2' | 'iso-8859-15';
+    /**
      * Column names, in order, for files without a header row.
      *
      * @minItems 1

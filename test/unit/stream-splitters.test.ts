@@ -5,6 +5,7 @@ import type { Framed } from '../../adapters/streams/framed-item.js';
 import { splitJson } from '../../adapters/streams/json-splitter.js';
 import { splitLines } from '../../adapters/streams/line-splitter.js';
 import { splitXmlElements } from '../../adapters/streams/xml-element-splitter.js';
+import { encodeText } from '../../adapters/formats/text-decoding.js';
 
 /**
  * File splitters: files arrive as a stream of chunks cut anywhere (mid-character, mid-tag,
@@ -111,10 +112,10 @@ describe('XML elements', () => {
     expect(await split('<r><m>1</m><m>2</x><m>3</m></r>', (s) => splitXmlElements(s, framing, limits))).toEqual([m(0, 1, '<m>1</m>'), { kind: 'fault', line: 1, code: 'xml.malformed', fatal: true }]);
   });
 
-  it('refuses DTDs, other encodings, excessive depth, truncation and emptiness', async () => {
+  it('refuses DTDs, encodings it does not read, excessive depth, truncation and emptiness', async () => {
     const fault = async (text: string) => (await split(text, (s) => splitXmlElements(s, { ...framing, maxDepth: 3 }, limits))).at(-1);
     expect(await fault('<!DOCTYPE r [<!ENTITY a "b">]><r><m>&a;</m></r>')).toMatchObject({ code: 'xml.dtd-forbidden', fatal: true });
-    expect(await fault('<?xml version="1.0" encoding="ISO-8859-1"?><r/>')).toMatchObject({ code: 'xml.encoding' });
+    expect(await fault('<?xml version="1.0" encoding="Shift_JIS"?><r/>')).toMatchObject({ code: 'xml.unsupported-encoding', fatal: true });
     expect(await fault('<r><a><b><c>deep</c></b></a></r>')).toMatchObject({ code: 'xml.too-deep' });
     expect(await fault('<r><m>1</m>')).toMatchObject({ code: 'file.truncated' });
     expect(await fault('   ')).toMatchObject({ code: 'file.empty' });
@@ -126,6 +127,32 @@ describe('XML elements', () => {
       { kind: 'fault', index: 1, line: 1, code: 'file.message-too-large', fatal: false },
       m(2, 1, '<m>3</m>'),
     ]);
+  });
+});
+
+describe('files not in UTF-8', () => {
+  const framing = { messageElements: ['m'], maxDepth: 10 };
+  /** The same result for every chunking, from bytes. */
+  async function splitBytes(bytes: Buffer): Promise<Shown[]> {
+    const results = await Promise.all([1, 7, 1 << 20].map((size) => collect(splitXmlElements(chunks(bytes, size), framing, limits))));
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    return results[0]!;
+  }
+
+  it('are read in the encoding their XML declaration names, each message handed on as UTF-8', async () => {
+    const file = encodeText('<?xml version="1.0" encoding="windows-1252"?>\n<r><m>Liège €</m><m>Brünner</m></r>', 'windows-1252');
+    expect(await splitBytes(file)).toEqual([m(0, 2, '<m>Liège €</m>'), m(1, 2, '<m>Brünner</m>')]);
+  });
+
+  it('stop at bytes that are not UTF-8 when the file declares no encoding, rather than corrupt them', async () => {
+    expect(await splitBytes(Buffer.from('<r><m>Liège</m></r>', 'latin1'))).toEqual([{ kind: 'fault', line: 1, code: 'encoding.invalid', fatal: true }]);
+  });
+
+  it('are joined as bytes, so rows in a single-byte encoding keep theirs', () => {
+    const csv = { framing: 'csv' as const, extension: '.csv', quote: '"', header: true };
+    const joined = joinMessages(csv, [Buffer.from('Town\nLiège\n', 'latin1'), Buffer.from('Town\nBrünner\n', 'latin1')]);
+    expect(joined).toEqual(Buffer.from('Town\nLiège\nBrünner\n', 'latin1'));
   });
 });
 
