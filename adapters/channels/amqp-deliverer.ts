@@ -123,7 +123,7 @@ export class AmqpDeliverer implements ChannelDeliverer {
         body = adapter.render(row.envelope, this.deps.adapterContext);
         contentType = adapter.mediaTypes[0]!;
       } catch (err) {
-        results.set(row.id, { id: row.id, ok: false, error: `cannot render as ${row.format}: ${(err as Error).message}` });
+        results.set(row.id, { id: row.id, ok: false, error: `cannot render as ${row.format}: ${(err as Error).message}`, permanent: true });
         continue;
       }
       this.#returned.delete(row.id);

@@ -27,6 +27,12 @@ export interface DeliveryResult {
    * row keeps its attempt count and is tried again later.
    */
   notAttempted?: boolean;
+  /**
+   * Trying again cannot help: the message cannot be put in the partner's format at all (a
+   * character its encoding has no byte for, a type the format does not carry). The delivery is
+   * dead at once, for an admin to requeue once the cause (usually configuration) is fixed.
+   */
+  permanent?: boolean;
 }
 
 export interface ChannelDeliverer {

@@ -65,7 +65,7 @@ export class SftpDeliverer implements ChannelDeliverer {
         const bytes = adapter.render(row.envelope, this.deps.adapterContext);
         byFormat.set(row.format, [...(byFormat.get(row.format) ?? []), { row, bytes }]);
       } catch (err) {
-        results.push({ id: row.id, ok: false, error: `cannot render as ${row.format}: ${(err as Error).message}` });
+        results.push({ id: row.id, ok: false, error: `cannot render as ${row.format}: ${(err as Error).message}`, permanent: true });
       }
     }
     let down: string | undefined;

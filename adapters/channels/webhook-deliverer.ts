@@ -76,7 +76,7 @@ export class WebhookDeliverer implements ChannelDeliverer {
       body = adapter.render(row.envelope, this.deps.adapterContext);
       contentType = adapter.mediaTypes[0]!;
     } catch (err) {
-      return { id: row.id, ok: false, error: `cannot render as ${row.format}: ${(err as Error).message}` };
+      return { id: row.id, ok: false, error: `cannot render as ${row.format}: ${(err as Error).message}`, permanent: true };
     }
     const envelope = row.envelope as { messageId?: string };
     const timestamp = String(Math.floor(Date.now() / 1000));

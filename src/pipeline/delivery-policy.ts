@@ -40,9 +40,9 @@ export function retryDelayMs(policy: DeliveryPolicy, attempts: number): number {
 export type RowVerdict = { status: 'failed'; attempts: number; nextAttemptAt: Date } | { status: 'dead'; attempts: number; nextAttemptAt: null };
 
 /** What becomes of a delivery that was tried and failed. */
-export function failedAttempt(policy: DeliveryPolicy, attemptsBefore: number, now: Date): RowVerdict {
+export function failedAttempt(policy: DeliveryPolicy, attemptsBefore: number, now: Date, permanent = false): RowVerdict {
   const attempts = attemptsBefore + 1;
-  if (attempts >= policy.attempts) return { status: 'dead', attempts, nextAttemptAt: null };
+  if (permanent || attempts >= policy.attempts) return { status: 'dead', attempts, nextAttemptAt: null };
   return { status: 'failed', attempts, nextAttemptAt: new Date(now.getTime() + retryDelayMs(policy, attempts)) };
 }
 

@@ -141,7 +141,7 @@ async function deliverRounds(
     // A probe that finds the endpoint still down costs its delivery nothing: the circuit absorbs it.
     const absorbed = decision.probe ? tried.filter((r) => r.unreachable) : [];
     const counted = tried.filter((r) => !absorbed.includes(r));
-    const failures = counted.map((r) => ({ id: r.id, error: r.error ?? 'delivery failed', verdict: failedAttempt(policy, byId.get(r.id)!.attempts, done) }));
+    const failures = counted.map((r) => ({ id: r.id, error: r.error ?? 'delivery failed', verdict: failedAttempt(policy, byId.get(r.id)!.attempts, done, r.permanent) }));
     await markFailed(db, failures, done);
     await noteProbeFailure(db, absorbed.map((r) => ({ id: r.id, error: r.error ?? 'delivery failed' })), done);
 

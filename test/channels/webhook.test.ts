@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../adapters/channels/webhook-signature.js';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -15,9 +17,21 @@ import { WebhookEndpoint } from '../support/webhook-endpoint.js';
  * that only the environment holds, and retried with backoff until the partner takes it.
  */
 const FR = { country: 'FR', agency: 'NCB-PARIS' };
-const SECRETS: Record<string, string> = { TRACEHUB_WEBHOOK_SECRET_NL: 'nl-shared-secret-0123456789', TRACEHUB_WEBHOOK_SECRET_PT: 'pt-shared-secret-9876543210' };
+const SECRETS: Record<string, string> = {
+  TRACEHUB_WEBHOOK_SECRET_NL: 'nl-shared-secret-0123456789',
+  TRACEHUB_WEBHOOK_SECRET_PT: 'pt-shared-secret-9876543210',
+  TRACEHUB_WEBHOOK_SECRET_BE: 'be-shared-secret-5555555555',
+};
 
-function webhookPartner(country: string, name: string, url: string, format: 'canonical-json' | 'canonical-xml'): PartnerConfig {
+/** Belgium's gateway takes notices as CSV in Windows-1252. */
+const BE_NOTICES = {
+  name: 'csv-be-notices',
+  type: 'hub.notice',
+  csv: { header: true, encoding: 'windows-1252' },
+  fields: { '/to/*/country': { column: 'To', split: ';' }, '/subject': { column: 'Subject' }, '/body': { column: 'Body' } },
+};
+
+function webhookPartner(country: string, name: string, url: string, format: string): PartnerConfig {
   return {
     country,
     name,
@@ -31,6 +45,7 @@ function webhookPartner(country: string, name: string, url: string, format: 'can
 let t: TestHub;
 let nl: WebhookEndpoint;
 let pt: WebhookEndpoint;
+let be: WebhookEndpoint;
 let config: { dir: string; remove(): Promise<void> };
 let fr: { auth: string };
 let admin: { auth: string };
@@ -40,7 +55,14 @@ beforeAll(async () => {
   pt = new WebhookEndpoint();
   await nl.open();
   await pt.open();
-  config = await configWithPartners([webhookPartner('NL', 'Netherlands', nl.url, 'canonical-json'), webhookPartner('PT', 'Portugal', pt.url, 'canonical-xml')]);
+  be = new WebhookEndpoint();
+  await be.open();
+  config = await configWithPartners([
+    webhookPartner('NL', 'Netherlands', nl.url, 'canonical-json'),
+    webhookPartner('PT', 'Portugal', pt.url, 'canonical-xml'),
+    webhookPartner('BE', 'Belgium', be.url, BE_NOTICES.name),
+  ]);
+  await writeFile(join(config.dir, 'formats', `${BE_NOTICES.name}.json`), JSON.stringify(BE_NOTICES));
   t = await startTestHub('webhook', {
     envOverrides: { configDir: config.dir },
     secretOf: (name) => SECRETS[name],
@@ -58,6 +80,7 @@ afterAll(async () => {
   await t?.stop();
   await nl?.close();
   await pt?.close();
+  await be?.close();
   await config?.remove();
 });
 
@@ -157,9 +180,34 @@ describe('a reply to a webhook partner', () => {
   });
 });
 
+describe('a reply to a partner whose format names an encoding', () => {
+  async function sendNotice(subject: string, correlationId: string) {
+    const res = await t.hub.app!.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: fr.auth, 'content-type': 'application/json' }, payload: notice(FR, ['BE'], { correlationId }, { subject }) });
+    expect(res.statusCode).toBe(202);
+  }
+
+  it('is written in it', async () => {
+    await sendNotice('Pistolet volé à Liège', 'wh-be-latin');
+    const [request] = await waitFor(async () => (be.for('wh-be-latin').length ? be.for('wh-be-latin') : undefined), 'the CSV notice at the Belgian gateway');
+    expect(request!.headers['content-type']).toBe('text/csv');
+    expect(request!.body.includes(Buffer.from('volé à Liège', 'latin1'))).toBe(true);
+  });
+
+  it('is dead at the first attempt, naming the character, when the encoding cannot carry it: trying again would change nothing', async () => {
+    await sendNotice('Česká zbrojovka CZ 75', 'wh-be-czech');
+    const dead = await waitFor(async () => {
+      const v = (await t.hub.app!.inject({ method: 'GET', url: '/v1/admin/deliveries?correlationId=wh-be-czech', headers: { authorization: admin.auth } })).json();
+      return v.items[0]?.status === 'dead' ? v.items[0] : undefined;
+    }, 'the delivery to be dead');
+    expect(dead).toMatchObject({ channel: 'webhook', recipient: { country: 'BE', agency: null }, attempts: 1, nextAttemptAt: null });
+    expect(dead.lastError).toBe('cannot render as csv-be-notices: "Č" (U+010C) has no byte in windows-1252');
+    expect(be.for('wh-be-czech')).toHaveLength(0);
+  });
+});
+
 describe('starting without the signing secret', () => {
   it('stops with the file, the field and the variable to set', async () => {
-    const err = await Hub.create({ env: testEnvironment('wh-secret', { configDir: config.dir }), migrate: false, secretOf: (name) => (name === 'TRACEHUB_WEBHOOK_SECRET_PT' ? 'x' : undefined) }).catch((e: unknown) => e);
+    const err = await Hub.create({ env: testEnvironment('wh-secret', { configDir: config.dir }), migrate: false, secretOf: (name) => (name === 'TRACEHUB_WEBHOOK_SECRET_NL' ? undefined : SECRETS[name]) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain('partners/NL.json');
     expect((err as Error).message).toContain('/webhook/secretEnv: the environment variable TRACEHUB_WEBHOOK_SECRET_NL is not set');

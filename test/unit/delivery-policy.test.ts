@@ -27,6 +27,10 @@ describe('a failed attempt', () => {
     expect(failedAttempt(policy, 4, at(0))).toEqual({ status: 'dead', attempts: 5, nextAttemptAt: null });
     expect(failedAttempt(policy, 9, at(0)).status).toBe('dead');
   });
+
+  it('is dead at once when trying again cannot help', () => {
+    expect(failedAttempt(policy, 0, at(0), true)).toEqual({ status: 'dead', attempts: 1, nextAttemptAt: null });
+  });
 });
 
 describe('the circuit breaker', () => {
