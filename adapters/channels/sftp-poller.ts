@@ -57,6 +57,12 @@ export class SftpPoller {
   #lastProblem: string | undefined;
   /** Files this instance finished, for operators and tests. */
   filesDone = 0;
+  /**
+   * Inbox files whose names the hub cannot address: SFTP names are UTF-8 (the protocol says so),
+   * and a server that sends other bytes has them arrive replaced by U+FFFD, so no rename can find
+   * the file. They are named once in a warning and left for the partner to rename.
+   */
+  readonly unaddressable = new Set<string>();
   polls = 0;
 
   constructor(
@@ -168,6 +174,13 @@ export class SftpPoller {
     // 3. New files, complete ones only.
     for (const entry of completeFiles(endpoint, await session.list(paths.inbox))) {
       mayGoOn();
+      if (entry.name.includes('\ufffd')) {
+        if (!this.unaddressable.has(entry.name)) {
+          this.unaddressable.add(entry.name);
+          this.#log.warn({ endpoint: endpoint.key, file: entry.name }, 'SFTP file left in the inbox: its name is not UTF-8, so the hub cannot address it; the partner must rename it');
+        }
+        continue;
+      }
       const id = uuidv7();
       const claimedPath = posix.join(paths.processing, `${id}__${entry.name}`);
       try {

@@ -53,8 +53,8 @@ function pointerOf(v: Visit): string {
 
 /**
  * The places in a normalised message that the ledger cannot hold: structures nested deeper than
- * `maxDepth` (the message itself is depth 1) and text with NUL or unpaired surrogates, member
- * names included. Walks without recursion, so no input can exhaust the stack.
+ * `maxDepth` (the message itself is depth 1) and text with a character named above, member names
+ * included. Walks without recursion, so no input can exhaust the stack.
  */
 export function unstorableContent(value: unknown, maxDepth: number): { errors: FieldError[]; tooDeep: boolean } {
   const errors: FieldError[] = [];

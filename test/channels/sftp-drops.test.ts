@@ -1,6 +1,7 @@
 import type SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SftpSession } from '../../adapters/channels/sftp-session.js';
 import { NIEM_CORE_20, NIEM_EXCHANGE_NAMESPACE } from '../../adapters/formats/niem-firearm.js';
 import { partnerClient, sftpTestConfig, startSftpServer, type TestSftpServer } from '../support/sftp-server.js';
@@ -270,6 +271,19 @@ describe('bad rows and repeated files', () => {
     await waitForRecords('IT', ['IT-8001']);
     await waitFor(async () => (await names('it/failed')).includes('broken.xml'), 'the file in failed/', 15_000, 100);
   });
+  it('leaves a file whose name is not UTF-8 in the inbox, names it for the operators, and goes on with the others', async () => {
+    // SFTP file names are UTF-8; this one is Latin-1 ("Liège.ndjson"), so it reaches the hub as "Li\ufffdge.ndjson".
+    const inbox = join(server.root, 'it', 'inbox');
+    writeFileSync(Buffer.concat([Buffer.from(`${inbox}/Li`), Buffer.from([0xe8]), Buffer.from('ge.ndjson')]), `${JSON.stringify(recordEnvelope('IT-8101'))}\n`);
+    await dropWithRename('it', 'after-latin1-name.ndjson', `${JSON.stringify(recordEnvelope('IT-8102'))}\n`);
+    await waitForRecords('IT', ['IT-8102']);
+    // Both arrived within the same second, so either may be looked at first.
+    await waitFor(() => t.hub.ctx.sftp.poller('IT')!.unaddressable.size > 0, 'the name reported', 15_000, 50);
+    expect(t.hub.ctx.sftp.poller('IT')!.unaddressable).toEqual(new Set(['Li\ufffdge.ndjson']));
+    expect(readdirSync(inbox, { encoding: 'buffer' }).some((n) => n.includes(0xe8))).toBe(true);
+    rmSync(Buffer.concat([Buffer.from(`${inbox}/Li`), Buffer.from([0xe8]), Buffer.from('ge.ndjson')]));
+  });
+
   it('moves a file that no configured format reads to failed/, saying which names are read', async () => {
     await dropWithRename('it', 'notes.txt', 'not a record');
     const r = await receipt('it', 'notes.txt');
