@@ -32,11 +32,13 @@ const DE = { country: 'DE', agency: 'NCB-WIESBADEN' };
 let t: TestHub;
 let fr: string;
 let de: string;
+let admin: string;
 
 beforeAll(async () => {
   t = await startTestHub('hostile-input', { handlers: [taggedHandler as MessageHandler<never>], extraSchemas: [taggedSchema] });
   fr = (await t.agency('FR', 'NCB-PARIS')).auth;
   de = (await t.agency('DE', 'NCB-WIESBADEN')).auth;
+  admin = (await t.agency(null, 'HUB-OPS')).auth;
 });
 afterAll(() => t?.stop());
 
@@ -150,5 +152,43 @@ describe('a value the database refuses though intake found nothing wrong', () =>
     const row = await stored(refused.ledgerId);
     expect(row).toMatchObject({ status: 'rejected', envelope: null, message_id: null });
     expect(row.raw.toString('utf8')).toBe(huge);
+  });
+});
+
+describe('a request whose query, path or body holds text the database cannot take', () => {
+  it('is refused as a bad request naming the field, not a failure of the hub', async () => {
+    const get = (url: string, auth: string) => t.hub.app!.inject({ method: 'GET', url, headers: { authorization: auth } });
+    const search = await get('/v1/records?serial=A%00B&make=Glock', fr);
+    expect(search.statusCode).toBe(400);
+    expect(search.json()).toMatchObject({
+      code: 'BAD_REQUEST',
+      errors: [{ pointer: '/querystring/serial', code: 'text.unstorable', message: 'contains U+0000 (NUL), which the hub does not accept in text' }],
+    });
+    expect((await get('/v1/admin/messages?agency=%00', admin)).json().errors).toEqual([expect.objectContaining({ pointer: '/querystring/agency' })]);
+    const created = await t.hub.app!.inject({ method: 'POST', url: '/v1/admin/agencies', headers: { authorization: admin, 'content-type': 'application/json' }, payload: JSON.stringify({ country: 'FR', code: 'POLICE-LYON', name: 'Police \u0000 Lyon', role: 'agency' }) });
+    expect(created.statusCode).toBe(400);
+    expect(created.json().errors).toEqual([expect.objectContaining({ pointer: '/body/name', code: 'text.unstorable' })]);
+    expect((await get('/v1/records?serial=AB12&make=Glock', fr)).statusCode).toBe(200);
+  });
+});
+
+describe('a JSON body a route reads itself', () => {
+  it('is decoded as strictly as any message: a Latin-1 byte is named, not written into the record as U+FFFD', async () => {
+    const record = {
+      ownerReference: 'FR-HOSTILE-1',
+      status: 'STOLEN',
+      firearm: { serials: [{ value: 'HX1234', location: 'frame' }], make: 'Glock', model: '17', calibre: '9mm Luger', type: 'pistol', countryOfManufacture: 'AT' },
+      event: { date: '2026-10-01', caseNumber: 'PJ-HOSTILE-1', place: { country: 'FR', locality: 'Paris' }, illicitBasis: 'national-law' },
+    };
+    const created = await t.hub.app!.inject({ method: 'POST', url: '/v1/records', headers: { authorization: fr, 'content-type': 'application/json' }, payload: JSON.stringify(record) });
+    expect(created.statusCode, created.body).toBe(201);
+    const patched = await t.hub.app!.inject({
+      method: 'PATCH',
+      url: `/v1/records/${created.json().id}`,
+      headers: { authorization: fr, 'content-type': 'application/merge-patch+json' },
+      payload: Buffer.from(JSON.stringify({ event: { place: { country: 'FR', locality: 'Liège' } } }), 'latin1'),
+    });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json()).toMatchObject({ code: 'MALFORMED_BODY', errors: [{ pointer: '/body', code: 'encoding.not-utf8' }] });
   });
 });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { RecordStatus } from '../../db/database-types.js';
 import { HubError } from '../../errors/hub-error.js';
+import { jsonObjectBody } from '../json-body.js';
 import type { HubContext } from '../../hub.js';
 import { searchRecords, streamRecords, type RecordQuery } from '../../records/record-search.js';
 import type { RecordRow } from '../../records/record-store.js';
@@ -113,13 +114,7 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
       async (request, reply) => {
         const { row, isOwner } = await loadVisible(request, request.params.id);
         if (!isOwner) throw new HubError('FORBIDDEN', `only ${row.owner_country}, the record's owner, may change it`);
-        let patch: unknown;
-        try {
-          patch = JSON.parse((request.body as Buffer).toString('utf8'));
-        } catch (err) {
-          throw new HubError('MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`);
-        }
-        if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new HubError('BAD_REQUEST', 'a merge patch is a JSON object');
+        const patch = jsonObjectBody(request.body);
         if ('ownerReference' in patch) throw new HubError('BAD_REQUEST', 'ownerReference cannot be changed', [{ pointer: '/body/ownerReference', code: 'record.immutable', message: 'cannot be changed' }]);
         const current = {
           ownerReference: row.owner_reference,
@@ -149,12 +144,7 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
       async (request, reply) => {
         const { row, isOwner } = await loadVisible(request, request.params.id);
         if (!isOwner) throw new HubError('FORBIDDEN', `only ${row.owner_country}, the record's owner, may change its status`);
-        let body: { status?: unknown; reason?: unknown };
-        try {
-          body = JSON.parse((request.body as Buffer).toString('utf8')) as typeof body;
-        } catch (err) {
-          throw new HubError('MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`);
-        }
+        const body: { status?: unknown; reason?: unknown } = jsonObjectBody(request.body);
         const payload = Buffer.from(JSON.stringify({ ownerReference: row.owner_reference, status: body.status, ...(body.reason !== undefined ? { reason: body.reason } : {}) }));
         const { ledgerId, duplicate, country } = await submitAndApply(ctx, request, 'record.status', payload);
         const fresh = (await ctx.db.selectFrom('records').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as RecordRow;

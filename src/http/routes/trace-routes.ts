@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { HubError } from '../../errors/hub-error.js';
+import { jsonObjectBody } from '../json-body.js';
 import type { HubContext } from '../../hub.js';
 import type { TraceRequest } from '../../messages/generated-types.js';
 import { ATTACHMENT_TYPES, attachmentHref, checkUpload, digestFromHeaders, loadAttachment, storeAttachment } from '../../traces/trace-attachments.js';
@@ -72,17 +73,6 @@ interface ReportQueryString {
   from?: string;
   to?: string;
   country?: string;
-}
-
-function parseObject(body: unknown): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse((body as Buffer).toString('utf8'));
-  } catch (err) {
-    throw new HubError('MALFORMED_BODY', `the body is not JSON: ${(err as Error).message}`);
-  }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new HubError('BAD_REQUEST', 'the body is a JSON object');
-  return value as Record<string, unknown>;
 }
 
 export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
@@ -178,7 +168,7 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
           response: { 200: openObject, ...problemResponses },
         },
       },
-      async (request, reply) => act(request, reply, request.params.id, 'trace.status', parseObject(request.body)),
+      async (request, reply) => act(request, reply, request.params.id, 'trace.status', jsonObjectBody(request.body)),
     );
 
     app.post<{ Params: { id: string } }>(
@@ -192,7 +182,7 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
           response: { 200: openObject, ...problemResponses },
         },
       },
-      async (request, reply) => act(request, reply, request.params.id, 'trace.response', parseObject(request.body)),
+      async (request, reply) => act(request, reply, request.params.id, 'trace.response', jsonObjectBody(request.body)),
     );
 
     app.post<{ Params: { id: string } }>(
@@ -206,7 +196,7 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
           response: { 200: openObject, ...problemResponses },
         },
       },
-      async (request, reply) => act(request, reply, request.params.id, 'trace.comment', parseObject(request.body)),
+      async (request, reply) => act(request, reply, request.params.id, 'trace.comment', jsonObjectBody(request.body)),
     );
 
     app.post<{ Params: { id: string } }>(
@@ -224,7 +214,7 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
       async (request, reply) => {
         const { trace: parent, role } = await loadVisible(request, request.params.id);
         if (role !== 'requester') throw new HubError('FORBIDDEN', `only the requester, ${parent.requester_country}, may follow up its trace request`);
-        const body = parseObject(request.body);
+        const body = jsonObjectBody(request.body);
         const addressedTo = body.addressedTo as { country?: unknown } | undefined;
         if (!addressedTo || typeof addressedTo !== 'object' || typeof addressedTo.country !== 'string') {
           throw new HubError('BAD_REQUEST', 'addressedTo.country is required', [{ pointer: '/body/addressedTo/country', code: 'schema.required', message: 'is required' }]);
