@@ -369,6 +369,8 @@ export class IntakeService {
         return { ...p.result, ledgerId: o.duplicateOf, duplicate: true, duplicateReason: o.reason };
       }
       metrics.messages.inc({ stage: 'intake', outcome: 'stored' });
+      const errors = p.entry.status === 'rejected' ? p.entry.errors : refused?.get(p.entry.id)?.errors;
+      if (errors?.length) metrics.rejections.inc({ country: p.entry.senderCountry ?? 'none', channel: p.entry.channel, code: errors[0]!.code });
       for (const r of p.entry.outbox) receipts.set(r.channel, [...(receipts.get(r.channel) ?? []), r.id]);
       if (applied?.has(p.entry.id)) return { ...p.result, status: 'applied', ledgerId: p.entry.id, duplicate: false };
       const refusal = refused?.get(p.entry.id);

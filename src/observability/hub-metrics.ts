@@ -13,6 +13,18 @@ export class HubMetrics {
     labelNames: ['stage', 'outcome'] as const,
     registers: [this.registry],
   });
+  /**
+   * Rejected messages by sender country, channel and the code of their first error: a partner
+   * whose export broke (a new encoding, a renamed column) shows as one line rising, which the
+   * stage counters above cannot tell apart from ordinary bad input. Codes come from the hub's
+   * own catalogue, so the label set stays bounded.
+   */
+  readonly rejections = new Counter({
+    name: 'tracehub_rejections_total',
+    help: 'Messages rejected, by sender country, channel and the code of their first error',
+    labelNames: ['country', 'channel', 'code'] as const,
+    registers: [this.registry],
+  });
   readonly stageDuration = new Histogram({
     name: 'tracehub_stage_duration_seconds',
     help: 'Time spent in a pipeline stage per batch',

@@ -98,6 +98,7 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
     for (const { row, cause } of done.rejected) {
       outcome.rejected.push(row.id);
       outcome.rejections.set(row.id, cause);
+      countRejection(deps, row, cause);
     }
     sortDeliveries(done.outbox, done.delivered, outcome);
     deps.metrics.messages.inc({ stage: 'apply', outcome: 'applied' }, done.applied.length);
@@ -134,6 +135,7 @@ async function isolateRefusedValue(deps: ApplyDeps, ids: readonly string[], err:
   const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [] };
   const id = ids[0]!;
   const time = uuidv7Time(id);
+  let rejected: Row | undefined;
   await deps.db.transaction().execute(async (trx) => {
     const row = (
       await sql<Row>`
@@ -146,7 +148,9 @@ async function isolateRefusedValue(deps: ApplyDeps, ids: readonly string[], err:
     else if (receipt) pushTo(outcome.deliveries, receipt.channel, receipt.id);
     outcome.rejected.push(id);
     outcome.rejections.set(id, cause);
+    rejected = row;
   });
+  if (rejected) countRejection(deps, rejected, cause);
   deps.metrics.messages.inc({ stage: 'apply', outcome: 'rejected' }, outcome.rejected.length);
   return outcome;
 }
@@ -232,6 +236,11 @@ export async function runAfterCommit(deps: ApplyDeps, tasks: AppliedBatch['after
       deps.log.warn({ err }, 'bookkeeping after an applied batch failed; the batch itself is committed');
     }
   }
+}
+
+/** Counted once its transaction has committed. */
+function countRejection(deps: ApplyDeps, row: Row, cause: HubError): void {
+  deps.metrics.rejections.inc({ country: row.sender_country ?? 'none', channel: row.channel, code: rejectionErrors(cause)[0]!.code });
 }
 
 function rejectionErrors(cause: HubError): FieldError[] {

@@ -95,6 +95,12 @@ async function receipts(t: TestHub, ids: string[]) {
   return t.hub.ctx.db.selectFrom('outbox').select(['source_ledger_id', 'recipient_country']).where('source_ledger_id', 'in', ids).where('type', '=', 'hub.receipt').execute();
 }
 
+/** tracehub_rejections_total for FR over REST with the given first error code. */
+async function rejectionsCounted(t: TestHub, code: string): Promise<number> {
+  const { values } = await t.hub.ctx.metrics.rejections.get();
+  return values.find((v) => v.labels.country === 'FR' && v.labels.channel === 'rest' && v.labels.code === code)?.value ?? 0;
+}
+
 /** The specification, run against a hub that applies at intake and against one that applies in a job. */
 function specifyRefusals(path: 'at intake' | 'by an apply job', applyAtIntake: boolean) {
   describe(`a batch with refused messages, applied ${path}`, () => {
@@ -114,6 +120,7 @@ function specifyRefusals(path: 'at intake' | 'by an apply job', applyAtIntake: b
     it('rejects each refused message with its errors and receipt, applies every other one once, and runs none more than twice', async () => {
       // 60 messages, every third refused: started over after each refusal, the batch would run ~700 times.
       const texts = Array.from({ length: 60 }, (_, i) => (i % 3 === 1 ? 'bad' : `fine ${i}`));
+      const counted = await rejectionsCounted(t, 'note.bad');
       const ids = await postBatch(t, auth, texts.map((text) => note('test.picky', text)));
       const expected = texts.map((text) => (text === 'bad' ? 'rejected' : 'applied'));
       expect(await settled(ids)).toEqual(expected);
@@ -129,6 +136,8 @@ function specifyRefusals(path: 'at intake' | 'by an apply job', applyAtIntake: b
       expect(new Set(sent.map((r) => r.recipient_country))).toEqual(new Set(['FR']));
       const refused = await t.hub.ctx.db.selectFrom('ledger_messages').select('errors').where('id', '=', bad[0]!).executeTakeFirstOrThrow();
       expect(refused.errors).toEqual([{ pointer: '/payload/note', code: 'note.bad', message: 'this registry does not take "bad"' }]);
+      // Operators see them by partner, channel and reason.
+      expect(await rejectionsCounted(t, 'note.bad')).toBe(counted + 20);
       for (const id of [good[0]!, bad[0]!]) {
         const apply = (await getLineage(t.hub.ctx.db, id)).filter((e) => e.stage === 'apply');
         expect(apply.map((e) => e.event)).toEqual([id === good[0] ? 'applied' : 'rejected']);

@@ -66,6 +66,15 @@ describe('text the database cannot hold', () => {
     expect(row.errors).toEqual(res.json().errors);
   });
 
+  it('is counted for operators by sender, channel and the code of the first error', async () => {
+    const before = await t.hub.ctx.metrics.registry.getSingleMetricAsString('tracehub_rejections_total');
+    const line = 'tracehub_rejections_total{country="FR",channel="rest",code="text.unstorable"}';
+    const count = (text: string) => Number(text.split('\n').find((l) => l.startsWith(line))?.slice(line.length) ?? 0);
+    expect((await post(fr, JSON.stringify(notice(FR, ['DE'], {}, { body: 'a\u0000b' })))).statusCode).toBe(400);
+    const after = await t.hub.ctx.metrics.registry.getSingleMetricAsString('tracehub_rejections_total');
+    expect(count(after)).toBe(count(before) + 1);
+  });
+
   it('is named, with the character replaced, when it is in a member name or the message id', async () => {
     const res = await post(fr, JSON.stringify(notice(FR, ['DE'], { messageId: 'FR-\u0000-1', 'x\u0000': 1 })));
     expect(res.statusCode).toBe(400);
