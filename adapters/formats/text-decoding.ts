@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { FieldError } from '../../src/messages/generated-types.js';
+import type { CsvMapping, FieldError } from '../../src/messages/generated-types.js';
 
 /**
  * Bytes to text for the format adapters, strictly. Node's lenient decoding puts U+FFFD in place of
@@ -11,8 +11,9 @@ import type { FieldError } from '../../src/messages/generated-types.js';
  * Only encodings that are ASCII-compatible are offered, so that files still split into lines and
  * elements byte by byte.
  */
-export const TEXT_ENCODINGS = ['utf-8', 'windows-1252', 'iso-8859-1', 'iso-8859-2', 'iso-8859-15'] as const;
-export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
+export type TextEncoding = NonNullable<NonNullable<CsvMapping['csv']>['encoding']>;
+/** The encodings of schemas/config/csv-mapping.schema.json, which is where a partner names one. */
+export const TEXT_ENCODINGS: readonly TextEncoding[] = ['utf-8', 'windows-1252', 'iso-8859-1', 'iso-8859-2', 'iso-8859-15'];
 
 export type Decoded = { ok: true; text: string } | { ok: false; error: FieldError };
 
