@@ -1,6 +1,6 @@
 import type { FieldError } from '../../src/messages/generated-types.js';
 import type { SchemaCatalog } from '../../src/messages/schema-catalog.js';
-import { isStorableDateTime } from '../../src/messages/storable-content.js';
+import { hasUnstorableText, isStorableDateTime } from '../../src/messages/storable-content.js';
 
 /**
  * A format adapter translates between the bytes a partner sends or wants and the canonical
@@ -57,11 +57,15 @@ export interface AdapterContext {
 
 export type NormaliseOutcome = { ok: true; envelope: unknown } | { ok: false; errors: FieldError[] };
 
-/** Best-effort reading of a few envelope fields from whatever an adapter produced, for indexing. */
+/**
+ * Best-effort reading of a few envelope fields from whatever an adapter produced, for indexing.
+ * They go into the ledger's columns even when the message is rejected, so only values the
+ * database can take: no text it cannot hold, only a date it can.
+ */
 export function envelopeHeader(envelope: unknown): { messageId?: string; type?: string; correlationId?: string; sentAt?: string } {
   if (!envelope || typeof envelope !== 'object') return {};
   const e = envelope as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === 'string' && v.length <= 256 ? v : undefined);
+  const str = (v: unknown) => (typeof v === 'string' && v.length <= 256 && !hasUnstorableText(v) ? v : undefined);
   const out: { messageId?: string; type?: string; correlationId?: string; sentAt?: string } = {};
   const messageId = str(e.messageId);
   const type = str(e.type);
@@ -70,7 +74,6 @@ export function envelopeHeader(envelope: unknown): { messageId?: string; type?: 
   if (messageId) out.messageId = messageId;
   if (type) out.type = type;
   if (correlationId) out.correlationId = correlationId;
-  // It goes into a timestamptz column even when the message is rejected: only a date the database takes.
   if (sentAt && isStorableDateTime(sentAt)) out.sentAt = sentAt;
   return out;
 }

@@ -74,6 +74,11 @@ export function loadConfig(configDir: string, catalog: SchemaCatalog): LoadedCon
   return { hub: hubConfig, partners };
 }
 
+/** How deeply a message may nest (messages.maxDepth; the schema's default when a config built in code has none). */
+export function messageMaxDepth(config: LoadedConfig): number {
+  return config.hub.messages?.maxDepth ?? 32;
+}
+
 /** The retention class a sender's messages are kept in. */
 export function retentionClassOf(config: LoadedConfig, country: string | null | undefined): string {
   return (country && config.partners.get(country)?.retentionClass) || config.hub.retention.defaultClass;

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { HubContext } from '../hub.js';
 import { installProblemHandlers } from './problem-details.js';
 import { refuseUnstorableText } from './storable-request.js';
+import { messageMaxDepth } from '../config/load-config.js';
 import { problemSchema } from './openapi-schemas.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
@@ -30,7 +31,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   });
   installProblemHandlers(app);
-  refuseUnstorableText(app, ctx.config.hub.messages?.maxDepth ?? 32);
+  refuseUnstorableText(app, messageMaxDepth(ctx.config));
   // Graceful close: idle keep-alive connections are closed at once, but one busy at that moment
   // would otherwise stay open after its response and hold the server open. Tell the client to
   // close it with the response instead.

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { envelopeHeader, type AdapterContext, type FormatAdapter } from '../../adapters/formats/format-adapter.js';
 import type { ApplyQueue } from '../../queues/apply.queue.js';
 import type { DeliverQueues } from '../../queues/deliver.queue.js';
-import { retentionClassOf, type LoadedConfig } from '../config/load-config.js';
+import { messageMaxDepth, retentionClassOf, type LoadedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database-types.js';
 import { uuidv7, uuidv7Time } from '../ids/uuidv7.js';
 import { GroupCommit } from '../ledger/group-commit.js';
@@ -19,7 +19,7 @@ import type { HubMetrics } from '../observability/hub-metrics.js';
 import { pausedCountries } from '../operations/partner-controls.js';
 import type { IntakeApplication } from '../pipeline/apply-at-intake.js';
 import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
-import { hasUnstorableText, storableError, storableText, unstorableContent } from '../messages/storable-content.js';
+import { storableError, storableText, unstorableContent } from '../messages/storable-content.js';
 
 /**
  * Intake: the one door every channel uses. It turns bytes into a ledger entry (normalise with the
@@ -115,20 +115,13 @@ export interface IntakeDeps {
   };
 }
 
-/** The envelope fields the ledger indexes, without any whose text it cannot hold. */
-function storableHeader(header: ReturnType<typeof envelopeHeader>): ReturnType<typeof envelopeHeader> {
-  const out: ReturnType<typeof envelopeHeader> = {};
-  for (const [k, v] of Object.entries(header) as [keyof typeof header, string][]) if (!hasUnstorableText(v)) out[k] = v;
-  return out;
-}
-
 export class IntakeService {
   readonly #groupCommit: GroupCommit<Prepared, IntakeResult>;
   readonly #adapterContext: AdapterContext;
   readonly #maxDepth: number;
 
   constructor(private readonly deps: IntakeDeps) {
-    this.#maxDepth = deps.config.hub.messages?.maxDepth ?? 32;
+    this.#maxDepth = messageMaxDepth(deps.config);
     this.#adapterContext = {
       catalog: deps.catalog,
       payloadSchemaId: (type) => deps.types.get(type)?.schemaId,
@@ -196,19 +189,19 @@ export class IntakeService {
       const content = unstorableContent(normalised, this.#maxDepth);
       unstorable = content.errors.length > 0;
       errors.push(...content.errors);
-      header = storableHeader(envelopeHeader(normalised));
-      // The schemas need not be walked into a structure no message can have.
-      if (!content.tooDeep) errors.push(...catalog.check('urn:tracehub:schema:envelope', normalised));
+      header = envelopeHeader(normalised);
       def = header.type ? types.get(header.type) : undefined;
-      const payload = (normalised as { payload?: unknown }).payload;
-      if (content.tooDeep) {
-        // Reported above.
-      } else if (header.type && !def && !errors.some((e) => e.pointer === '/type')) {
-        errors.push({ pointer: '/type', code: 'type.unknown', message: `"${header.type}" is not a message type the hub accepts (${[...types.values()].filter((t) => t.direction !== 'outbound').map((t) => t.type).join(', ')})` });
-      } else if (def?.direction === 'outbound') {
-        errors.push({ pointer: '/type', code: 'type.outbound-only', message: `"${def.type}" is sent by the hub and cannot be submitted to it` });
-      } else if (def && payload && typeof payload === 'object') {
-        errors.push(...catalog.check(def.schemaId, payload, '/payload'));
+      // The schemas need not be walked into a structure no message can have.
+      if (!content.tooDeep) {
+        errors.push(...catalog.check('urn:tracehub:schema:envelope', normalised));
+        const payload = (normalised as { payload?: unknown }).payload;
+        if (header.type && !def && !errors.some((e) => e.pointer === '/type')) {
+          errors.push({ pointer: '/type', code: 'type.unknown', message: `"${header.type}" is not a message type the hub accepts (${[...types.values()].filter((t) => t.direction !== 'outbound').map((t) => t.type).join(', ')})` });
+        } else if (def?.direction === 'outbound') {
+          errors.push({ pointer: '/type', code: 'type.outbound-only', message: `"${def.type}" is sent by the hub and cannot be submitted to it` });
+        } else if (def && payload && typeof payload === 'object') {
+          errors.push(...catalog.check(def.schemaId, payload, '/payload'));
+        }
       }
       const claimed = (normalised as { sender?: { country?: unknown; agency?: unknown } }).sender;
       if (s.sender.country && claimed && typeof claimed === 'object' && (claimed.country !== s.sender.country || (s.sender.agency && claimed.agency !== s.sender.agency))) {

@@ -134,14 +134,9 @@ async function isolateRefusedValue(deps: ApplyDeps, ids: readonly string[], err:
   const cause = new HubError('VALIDATION_FAILED', reason, [{ code: 'value.refused', message: reason }]);
   const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [] };
   const id = ids[0]!;
-  const time = uuidv7Time(id);
   let rejected: Row | undefined;
   await deps.db.transaction().execute(async (trx) => {
-    const row = (
-      await sql<Row>`
-        select id, retention_class, received_at, channel, sender_country, sender_agency, message_id, correlation_id, envelope
-        from ledger_messages where id = ${id} and received_at = ${time} and status = 'validated' for update`.execute(trx)
-    ).rows[0];
+    const [row] = await lockValidated(trx, [id]);
     if (!row) return void outcome.skipped.push(id);
     const { receipt, delivered } = await markRejected(deps, trx, row, cause, await atCommit(deps, trx));
     if (receipt && delivered) outcome.delivered.push({ id: receipt.id, type: receipt.type });
@@ -171,17 +166,24 @@ export interface AppliedBatch {
   afterCommit: ((db: Kysely<Database>) => Promise<void>)[];
 }
 
-async function applyOnce(deps: ApplyDeps, ids: readonly string[]): Promise<AppliedBatch> {
+/**
+ * The messages among `ids` still waiting to be applied, locked, in id order; those another job
+ * holds right now are left out (SKIP LOCKED), as are those no longer validated.
+ */
+async function lockValidated(trx: Kysely<Database>, ids: readonly string[]): Promise<Row[]> {
   const { from, to } = timeBounds(ids);
+  const r = await sql<Row>`
+    select id, retention_class, received_at, channel, sender_country, sender_agency, message_id, correlation_id, envelope
+    from ledger_messages
+    where id = any(${ids}::uuid[]) and received_at between ${from} and ${to} and status = 'validated'
+    order by id
+    for update skip locked`.execute(trx);
+  return r.rows;
+}
+
+async function applyOnce(deps: ApplyDeps, ids: readonly string[]): Promise<AppliedBatch> {
   return deps.db.transaction().execute(async (trx) => {
-    const rows = (
-      await sql<Row>`
-        select id, retention_class, received_at, channel, sender_country, sender_agency, message_id, correlation_id, envelope
-        from ledger_messages
-        where id = any(${ids}::uuid[]) and received_at between ${from} and ${to} and status = 'validated'
-        order by id
-        for update skip locked`.execute(trx)
-    ).rows;
+    const rows = await lockValidated(trx, ids);
     const paused = await pausedCountries(trx);
     const found = new Set(rows.map((r) => r.id));
     // Not validated any more (applied by a duplicate job) or locked by another job right now.
