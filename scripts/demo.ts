@@ -24,6 +24,7 @@ import { projectRoot } from '../src/config/project-root.js';
 import { readEnvironment } from '../src/config/environment.js';
 import { Hub } from '../src/hub.js';
 import { createAgency, createApiKey } from '../src/identity/agency-repository.js';
+import type { AccessScope } from '../src/identity/agency-access.js';
 import { checkServices } from '../src/service-check.js';
 
 const ROOT = projectRoot();
@@ -121,14 +122,16 @@ async function main(): Promise<void> {
   try {
     await hub.start();
     say(`Tracehub demo: hub on ${base}, schema ${id}; FR on REST, DE on AMQP (${queues.in}), GB on SFTP (${sftp.SFTP_HOST}:${sftp.SFTP_PORT})`);
-    const key = async (country: string, code: string, role: 'ncb' | 'agency' = 'ncb') => {
-      const a = await createAgency(hub.ctx.db, { country, code, name: `${code} (demo)`, role }, 'demo');
+    const key = async (country: string, code: string) => {
+      const a = await createAgency(hub.ctx.db, { country, code, name: `${code} (demo)`, role: 'ncb' }, 'demo');
       return `Bearer ${(await createApiKey(hub.ctx.db, a.id, 'demo', 'demo')).key}`;
     };
     const fr = await key('FR', 'NCB-PARIS');
-    await key('DE', 'NCB-WIESBADEN');
-    const zoll = await key('DE', 'ZOLL-FRA', 'agency');
+    const de = await key('DE', 'NCB-WIESBADEN');
     await key('GB', 'NCB-MANCHESTER');
+    // German customs is a national entity: its NCB creates it, issues its key and approves it on a
+    // signed user agreement before the hub lets it in.
+    const zoll = await approvedEntity(base, de, { code: 'ZOLL-FRA', name: 'Zollamt Frankfurt (demo)' }, { seizures: 'write', records: 'read' });
 
     say('\n1. Records arrive, one per country, each over its own channel');
     const rest = await fetch(`${base}/v1/records`, {
@@ -232,3 +235,18 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** An NCB creates one of its country's agencies, issues its key and approves it; returns its Authorization header. */
+async function approvedEntity(base: string, ncb: string, agency: { code: string; name: string }, scope: AccessScope): Promise<string> {
+  const post = async (path: string, body: unknown) => {
+    const r = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: ncb, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as Record<string, unknown>;
+  };
+  const { id } = (await post('/v1/agencies', agency)) as { id: string };
+  const { apiKey, access } = (await post(`/v1/agencies/${id}/keys`, { label: 'demo' })) as { apiKey: string; access: string };
+  say(`   ${agency.code}: created by its NCB, key issued, access ${access}`);
+  await post(`/v1/agencies/${id}/approval`, { reference: `UA-${agency.code}-2026`, signedOn: new Date().toISOString().slice(0, 10), signedBy: 'Head of unit', scope });
+  say(`   ${agency.code}: approved by its NCB on user agreement UA-${agency.code}-2026 for ${Object.entries(scope).map(([m, l]) => `${m} (${l})`).join(', ')}`);
+  return `Bearer ${apiKey}`;
+}

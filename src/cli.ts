@@ -102,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
         const agency = await createAgency(db, { country: values.country ?? null, code: values.code!, name: values.name!, role: values.role as AgencyRole }, 'cli');
         const key = await createApiKey(db, agency.id, 'created with the agency', 'cli');
         process.stdout.write(`agency ${agency.id} (${values.country ?? 'hub'}/${values.code}, ${values.role})\napi key (shown once): ${key.key}\n`);
+        if (values.role === 'agency') process.stdout.write(`access: pending until the NCB of ${values.country} approves it on a signed user agreement (POST /v1/agencies/${agency.id}/approval)\n`);
       });
       return;
     }

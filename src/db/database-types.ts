@@ -82,6 +82,29 @@ export interface AgenciesTable {
   role: AgencyRole;
   created_at: DefaultTimestamp;
   disabled_at: Timestamp | null;
+  access_status: ColumnType<AccessStatus, AccessStatus | undefined, AccessStatus>;
+  /** What an approved agency may use (identity/agency-access.ts); null for NCBs and hub admins. */
+  access_scope: Json | null;
+  access_until: ColumnType<string | null, string | null | undefined, string | null>;
+  access_reason: string | null;
+  access_changed_at: Timestamp | null;
+}
+
+export type AccessStatus = 'pending' | 'approved' | 'suspended' | 'revoked';
+
+export interface AgencyAgreementsTable {
+  id: string;
+  agency_id: string;
+  reference: string;
+  signed_on: string;
+  signed_by: string;
+  valid_until: string;
+  scope: Json;
+  document_sha256: Buffer | null;
+  approved_by: string;
+  approved_at: DefaultTimestamp;
+  ended_at: Timestamp | null;
+  end_reason: 'renewed' | 'revoked' | null;
 }
 
 export interface ApiKeysTable {
@@ -389,6 +412,7 @@ export interface Database {
   delivery_lanes: DeliveryLanesTable;
   agencies: AgenciesTable;
   api_keys: ApiKeysTable;
+  agency_agreements: AgencyAgreementsTable;
   partner_controls: PartnerControlsTable;
   audit_log: AuditLogTable;
   notices: NoticesTable;

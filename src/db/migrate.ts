@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005-trace-requests.js';
 import * as m0006 from './migrations/0006-channels.js';
 import * as m0007 from './migrations/0007-sftp-files.js';
 import * as m0008 from './migrations/0008-candidate-lookup.js';
+import * as m0009 from './migrations/0009-agency-access.js';
 
 /**
  * Migrations are imported statically (not discovered on disk) so the compiled build and the test
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006-channels': m0006,
   '0007-sftp-files': m0007,
   '0008-candidate-lookup': m0008,
+  '0009-agency-access': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,6 +9,8 @@ export const errorCatalogue = {
   BAD_REQUEST: { status: 400, title: 'The request is not valid' },
   UNAUTHENTICATED: { status: 401, title: 'A valid API key is required' },
   FORBIDDEN: { status: 403, title: 'The caller may not do this' },
+  ACCESS_NOT_GRANTED: { status: 403, title: "The agency's access is not approved by its National Central Bureau, or is suspended, revoked or expired" },
+  OUTSIDE_SCOPE: { status: 403, title: "This is outside the scope its National Central Bureau approved for the agency" },
   SENDER_MISMATCH: { status: 403, title: 'The message names a sender other than the authenticated agency' },
   NOT_FOUND: { status: 404, title: 'No such resource, or not visible to the caller' },
   CONFLICT: { status: 409, title: 'The request conflicts with the current state' },

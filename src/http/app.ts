@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub.js';
 import { installProblemHandlers } from './problem-details.js';
+import { assertRouteClassified } from '../identity/agency-access.js';
 import { refuseUnstorableText } from './storable-request.js';
 import { messageMaxDepth } from '../config/load-config.js';
 import { problemSchema } from './openapi-schemas.js';
@@ -12,6 +13,7 @@ import { recordRoutes } from './routes/record-routes.js';
 import { seizureRoutes } from './routes/seizure-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { agencyRoutes } from './routes/agency-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { queueBoard } from './queue-board.js';
 
@@ -31,6 +33,8 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
   });
   installProblemHandlers(app);
+  // Every route says which module it belongs to, for the scopes NCBs give their agencies.
+  app.addHook('onRoute', (route) => assertRouteClassified(route.url));
   refuseUnstorableText(app, messageMaxDepth(ctx.config));
   // Graceful close: idle keep-alive connections are closed at once, but one busy at that moment
   // would otherwise stay open after its response and hold the server open. Tell the client to
@@ -63,6 +67,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
   await app.register(recordRoutes(ctx), { prefix: '/v1' });
   await app.register(seizureRoutes(ctx), { prefix: '/v1' });
   await app.register(traceRoutes(ctx), { prefix: '/v1' });
+  await app.register(agencyRoutes(ctx), { prefix: '/v1' });
   await app.register(adminRoutes(ctx), { prefix: '/v1/admin' });
   await app.register(queueBoard(ctx), { prefix: '/admin/queues' });
   return app;

@@ -3,6 +3,7 @@ import type { AgencyRole } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
 import { problem, sendProblem } from './problem-details.js';
 import type { Caller, KeyVerifier } from '../identity/agency-repository.js';
+import { accessDenial, outsideScope, routeNeed, todayUtc, type Denial } from '../identity/agency-access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,9 +34,18 @@ export function authenticate(verifier: KeyVerifier, options: { basicRealm?: stri
       const detail = key ? 'the API key is not valid or has been revoked' : 'send an API key as "Authorization: Bearer <key>"';
       return void sendProblem(reply, problem('UNAUTHENTICATED', detail, request.url));
     }
+    const who = `${caller.country ?? '-'}/${caller.agency}`;
+    // Its NCB's approval and scope are checked on every route before anything else, so no route
+    // can forget them; what a route's own rules allow is checked after.
+    const denial = accessDenial(caller.access, caller.country, todayUtc()) ?? outsideScope(caller.access.scope, routeNeed(request.method, request.routeOptions.url ?? request.url), who);
+    if (denial) return void sendProblem(reply, denied(denial, request.url));
     request.caller = caller;
-    request.log = request.log.child({ agency: `${caller.country ?? '-'}/${caller.agency}` });
+    request.log = request.log.child({ agency: who });
   };
+}
+
+function denied(d: Denial, instance: string) {
+  return d.code === 'ACCESS_NOT_GRANTED' ? problem(d.code, d.detail, instance, undefined, { access: d.status }) : problem(d.code, d.detail, instance, undefined, { needs: d.need });
 }
 
 export function requireRole(...roles: AgencyRole[]) {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AgencyRole, Database } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
+import type { AccessScope, AgencyAccess } from './agency-access.js';
 import { issueApiKey, parseApiKey, secretMatches } from './api-keys.js';
 
 export interface Caller {
@@ -10,6 +11,8 @@ export interface Caller {
   agency: string;
   role: AgencyRole;
   keyId: string;
+  /** Whether its NCB lets it in, and to what (identity/agency-access.ts). */
+  access: AgencyAccess;
 }
 
 export interface NewAgency {
@@ -24,7 +27,9 @@ export async function createAgency(db: Kysely<Database>, a: NewAgency, actor: st
   const id = randomUUID();
   try {
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto('agencies').values({ id, country: a.country, code: a.code, name: a.name, role: a.role, disabled_at: null }).execute();
+      // A national entity waits for its NCB's approval (user-agreements.ts); NCBs and hub admins do not.
+      const access_status = a.role === 'agency' ? 'pending' : 'approved';
+      await trx.insertInto('agencies').values({ id, country: a.country, code: a.code, name: a.name, role: a.role, disabled_at: null, access_status }).execute();
       await trx.insertInto('audit_log').values({ actor, action: 'agency.create', target: id, detail: JSON.stringify(a) }).execute();
     });
   } catch (err) {
@@ -72,7 +77,8 @@ export class KeyVerifier {
     const row = await this.db
       .selectFrom('api_keys as k')
       .innerJoin('agencies as a', 'a.id', 'k.agency_id')
-      .select(['k.id as keyId', 'k.secret_hash', 'a.id as agencyId', 'a.country', 'a.code', 'a.role'])
+      .select(['k.id as keyId', 'k.secret_hash', 'a.id as agencyId', 'a.country', 'a.code', 'a.role', 'a.access_status', 'a.access_scope', 'a.access_reason'])
+      .select(sql<string | null>`a.access_until::text`.as('access_until'))
       .where('k.id', '=', parsed.id)
       .where('k.revoked_at', 'is', null)
       .where('a.disabled_at', 'is', null)
@@ -81,7 +87,14 @@ export class KeyVerifier {
       this.#cache.delete(parsed.id);
       return undefined;
     }
-    const caller: Caller = { agencyId: row.agencyId, country: row.country, agency: row.code, role: row.role, keyId: row.keyId };
+    const access: AgencyAccess = {
+      role: row.role,
+      status: row.access_status,
+      scope: row.role === 'agency' ? ((row.access_scope as AccessScope | null) ?? {}) : null,
+      until: row.access_until,
+      reason: row.access_reason,
+    };
+    const caller: Caller = { agencyId: row.agencyId, country: row.country, agency: row.code, role: row.role, keyId: row.keyId, access };
     if (this.cacheMs > 0) this.#cache.set(parsed.id, { caller, secretHash: row.secret_hash, until: Date.now() + this.cacheMs });
     void this.db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.keyId).execute().catch(() => undefined);
     return caller;
@@ -89,5 +102,10 @@ export class KeyVerifier {
 
   forget(keyId: string): void {
     this.#cache.delete(keyId);
+  }
+
+  /** Drops an agency's cached keys, so a change of its access applies to its next request here. */
+  forgetAgency(agencyId: string): void {
+    for (const [id, c] of this.#cache) if (c.caller.agencyId === agencyId) this.#cache.delete(id);
   }
 }

@@ -17,6 +17,7 @@ import { extractBusinessKeys, type MessageTypeDefinition } from '../messages/mes
 import type { SchemaCatalog } from '../messages/schema-catalog.js';
 import type { HubMetrics } from '../observability/hub-metrics.js';
 import { pausedCountries } from '../operations/partner-controls.js';
+import { messageTypeNeed, outsideScope, type AccessScope } from '../identity/agency-access.js';
 import type { IntakeApplication } from '../pipeline/apply-at-intake.js';
 import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
 import { storableError, storableText, unstorableContent } from '../messages/storable-content.js';
@@ -66,6 +67,11 @@ export interface Submission {
   raw: Buffer;
   /** Who the channel authenticated; the envelope must name the same sender. */
   sender: { country: string | null; agency: string | null };
+  /**
+   * The scope its NCB approved for the sending agency (identity/agency-access.ts), when the channel
+   * authenticated an agency rather than a country: a message of a module outside it is refused.
+   */
+  scope?: AccessScope | null;
   replayOf?: string;
   fileId?: string;
   fileIndex?: number;
@@ -84,8 +90,8 @@ export interface IntakeResult {
   status: 'validated' | 'applied' | 'refused' | 'rejected';
   /** Why its handler refused it (status 'refused'). */
   refusal?: HubError;
-  /** Why the message was rejected: its content ('invalid') or who sent it ('forbidden'). */
-  rejection?: 'invalid' | 'forbidden';
+  /** Why the message was rejected: its content ('invalid'), who sent it ('forbidden'), or what its NCB allows the sender ('outside-scope'). */
+  rejection?: 'invalid' | 'forbidden' | 'outside-scope';
   errors: FieldError[];
   messageId?: string;
   correlationId: string;
@@ -207,6 +213,11 @@ export class IntakeService {
       if (s.sender.country && claimed && typeof claimed === 'object' && (claimed.country !== s.sender.country || (s.sender.agency && claimed.agency !== s.sender.agency))) {
         errors.push({ pointer: '/sender', code: 'sender.mismatch', message: `names ${String(claimed.country)}/${String(claimed.agency)} but the message was sent by ${s.sender.country}/${s.sender.agency ?? '*'}` });
         rejection = 'forbidden';
+      }
+      const outside = def && s.scope !== undefined ? outsideScope(s.scope, messageTypeNeed(def.type), `${s.sender.country}/${s.sender.agency}`) : undefined;
+      if (outside) {
+        errors.push({ pointer: '/type', code: 'access.outside-scope', message: outside.detail });
+        rejection ??= 'outside-scope';
       }
       if (errors.length) {
         rejection ??= 'invalid';

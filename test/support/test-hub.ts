@@ -1,7 +1,9 @@
 import type { Environment } from '../../src/config/environment.js';
 import type { AgencyRole } from '../../src/db/database-types.js';
 import { Hub, type HubOptions } from '../../src/hub.js';
-import { createAgency, createApiKey } from '../../src/identity/agency-repository.js';
+import { createAgency, createApiKey, type Caller } from '../../src/identity/agency-repository.js';
+import type { AccessScope } from '../../src/identity/agency-access.js';
+import { approveAgency } from '../../src/identity/user-agreements.js';
 import { cleanEnvironment, testEnvironment } from './test-environment.js';
 
 /**
@@ -11,8 +13,12 @@ import { cleanEnvironment, testEnvironment } from './test-environment.js';
 export interface TestHub {
   hub: Hub;
   env: Environment;
-  /** Creates an agency with a key; returns the Authorization header value. */
-  agency(country: string | null, code: string, role?: AgencyRole): Promise<{ id: string; auth: string }>;
+  /**
+   * Creates an agency with a key; returns the Authorization header value. An agency of role
+   * 'agency' is approved by its NCB with every module writable, unless `access` says 'pending' or
+   * gives the scope to approve.
+   */
+  agency(country: string | null, code: string, role?: AgencyRole, options?: { access?: 'pending' | AccessScope }): Promise<{ id: string; auth: string }>;
   stop(): Promise<void>;
 }
 
@@ -36,8 +42,13 @@ export async function startTestHub(label: string, options: Partial<HubOptions> &
   return {
     hub,
     env,
-    async agency(country, code, role = country ? 'ncb' : 'hub_admin') {
+    async agency(country, code, role = country ? 'ncb' : 'hub_admin', options = {}) {
       const { id } = await createAgency(hub.ctx.db, { country, code, name: `${code} (test)`, role }, 'test');
+      const access = options.access ?? { records: 'write', seizures: 'write', traces: 'write' };
+      if (role === 'agency' && access !== 'pending') {
+        const ncb: Caller = { agencyId: 'test', country, agency: `NCB-${country}`, role: 'ncb', keyId: 'test', access: { role: 'ncb', status: 'approved', scope: null, until: null, reason: null } };
+        await approveAgency(hub.ctx.db, id, { reference: `UA-${code}`, signedOn: new Date().toISOString().slice(0, 10), signedBy: 'test', scope: access }, ncb);
+      }
       const key = await createApiKey(hub.ctx.db, id, null, 'test');
       return { id, auth: `Bearer ${key.key}` };
     },

@@ -51,7 +51,7 @@ export function messageRoutes(ctx: HubContext): FastifyPluginAsync {
       if (r.status === 'rejected') {
         log.info({ ...ids, errors: r.errors.length }, 'message rejected at intake');
         const malformed = r.errors.every((e) => /^(json|xml)\./.test(e.code));
-        const code = r.rejection === 'forbidden' ? 'SENDER_MISMATCH' : malformed ? 'MALFORMED_BODY' : 'VALIDATION_FAILED';
+        const code = r.rejection === 'forbidden' ? 'SENDER_MISMATCH' : r.rejection === 'outside-scope' ? 'OUTSIDE_SCOPE' : malformed ? 'MALFORMED_BODY' : 'VALIDATION_FAILED';
         const detail = `${r.errors.length} error(s); the message is stored as rejected and can be looked up as /v1/messages/${r.ledgerId}`;
         return sendProblem(reply, problem(code, detail, request.url, r.errors, { ledgerId: r.ledgerId }));
       }
@@ -81,6 +81,7 @@ export function messageRoutes(ctx: HubContext): FastifyPluginAsync {
           contentType: mediaType,
           raw: request.body as Buffer,
           sender: { country: caller.country, agency: caller.agency },
+          scope: caller.access.scope,
         });
         return answer(request, reply, result);
       },
@@ -114,7 +115,7 @@ export function messageRoutes(ctx: HubContext): FastifyPluginAsync {
         if (lines.length === 0) throw new HubError('BAD_REQUEST', 'the batch is empty');
         if (lines.length > ctx.config.hub.http.batchMaxMessages) throw new HubError('PAYLOAD_TOO_LARGE', `a batch holds at most ${ctx.config.hub.http.batchMaxMessages} messages; this one has ${lines.length}`);
         const results = await ctx.intake.submitMany(
-          lines.map((raw) => ({ channel: 'rest', format, contentType: 'application/json', raw, sender: { country: caller.country, agency: caller.agency } })),
+          lines.map((raw) => ({ channel: 'rest', format, contentType: 'application/json', raw, sender: { country: caller.country, agency: caller.agency }, scope: caller.access.scope })),
         );
         const items = results.map((r, i) => ({
           line: i + 1,
