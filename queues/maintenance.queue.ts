@@ -9,7 +9,7 @@ import { QueueName } from './queue-names.js';
  * Repeatable housekeeping. Job schedulers live in Redis, so however many hub processes run, each
  * occurrence is taken by one worker only: the sweep and the partition roll never run twice at once.
  */
-export type MaintenanceTask = 'sweep' | 'startup-sweep' | 'partitions' | 'record-reviews' | 'trace-deadlines';
+export type MaintenanceTask = 'sweep' | 'startup-sweep' | 'partitions' | 'record-reviews' | 'agreement-reminders' | 'trace-deadlines';
 
 export class MaintenanceQueue {
   readonly queue: Queue;
@@ -34,6 +34,7 @@ export class MaintenanceQueue {
     await this.queue.upsertJobScheduler('partitions', { every: 6 * 3600 * 1000 }, { name: 'partitions' });
     // Idempotent, so running it more often than daily only makes reminders more punctual.
     await this.queue.upsertJobScheduler('record-reviews', { every: 3600 * 1000 }, { name: 'record-reviews' });
+    await this.queue.upsertJobScheduler('agreement-reminders', { every: 3600 * 1000 }, { name: 'agreement-reminders' });
     // Trace request reminders and overdue flags; each run also queues a delayed job for the next due instant.
     await this.queue.upsertJobScheduler('trace-deadlines', { every: this.config.traces.deadlineCheckSeconds * 1000 }, { name: 'trace-deadlines' });
   }

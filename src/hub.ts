@@ -27,6 +27,7 @@ import { hitDecisionHandler, seizureReportHandler } from './handlers/seizure-han
 import { traceHandlers } from './handlers/trace-handlers.js';
 import { loadReferenceCatalogue, type ReferenceCatalogue } from './reference/reference-catalogue.js';
 import { runRecordReviews } from './records/record-review.js';
+import { runAgreementReminders } from './identity/agreement-reminders.js';
 import { runTraceDeadlineTask } from './traces/trace-deadline-task.js';
 import { afterTraceDeliveries, TRACE_REQUESTED } from './traces/trace-delivery.js';
 import { buildApp } from './http/app.js';
@@ -276,12 +277,12 @@ export class Hub {
       return found;
     }
     if (task === 'trace-deadlines') return runTraceDeadlineTask(ctx);
-    if (task === 'record-reviews') {
-      const r = await runRecordReviews(ctx.db, ctx.config);
+    if (task === 'record-reviews' || task === 'agreement-reminders') {
+      const r = task === 'record-reviews' ? await runRecordReviews(ctx.db, ctx.config) : await runAgreementReminders(ctx.db, ctx.config);
       const byChannel = new Map<string, string[]>();
       for (const o of r.outbox) byChannel.set(o.channel, [...(byChannel.get(o.channel) ?? []), o.id]);
       await ctx.deliverQueues.add(byChannel);
-      if (r.reminded || r.overdue) ctx.log.info({ reminded: r.reminded, overdue: r.overdue }, 'record reviews');
+      if (r.reminded || ('overdue' in r && r.overdue)) ctx.log.info({ task, reminded: r.reminded, ...('overdue' in r ? { overdue: r.overdue } : {}) }, 'reminders sent');
       return r;
     }
     const plan = await maintainPartitions(ctx.db, ctx.config.hub.retention.classes);

@@ -105,6 +105,7 @@ export interface AgencyAgreementsTable {
   approved_at: DefaultTimestamp;
   ended_at: Timestamp | null;
   end_reason: 'renewed' | 'revoked' | null;
+  reminded: ColumnType<'ahead' | 'expired' | null, 'ahead' | 'expired' | null | undefined, 'ahead' | 'expired' | null>;
 }
 
 export interface ApiKeysTable {

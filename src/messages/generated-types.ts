@@ -122,6 +122,15 @@ export interface HubConfig {
     country: string;
     agency: string;
   };
+  /**
+   * Access of national entities, approved by their NCB on user agreements.
+   */
+  access?: {
+    /**
+     * How long before a user agreement runs out its NCB is reminded (30 when absent).
+     */
+    agreementReminderDays?: number;
+  };
   http: {
     bodyLimitBytes: number;
     batchMaxMessages: number;
@@ -850,6 +859,28 @@ export interface FirearmEvent {
    * The agency that handles the case, if not the sender.
    */
   agency?: string;
+}
+
+// urn:tracehub:schema:agency.agreement-due
+/**
+ * Sent to a country's NCB before the user agreement of one of its agencies runs out, and once more when it has: renew it (POST /v1/agencies/{id}/approval) or let the agency's access end.
+ */
+export interface AgencyAgreementDue {
+  agencyId: string;
+  /**
+   * The agency's code
+   */
+  agency: string;
+  name: string;
+  agreementReference: string;
+  /**
+   * Last day the agreement covers
+   */
+  validUntil: string;
+  /**
+   * True once the agreement has run out and the agency is refused
+   */
+  expired: boolean;
 }
 
 // urn:tracehub:schema:hit.decided

@@ -2,6 +2,9 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/identity/agency-repository.js';
 import { approveAgency } from '../../src/identity/user-agreements.js';
+import { runAgreementReminders } from '../../src/identity/agreement-reminders.js';
+import { waitFor } from '../support/test-environment.js';
+import type { OutboxRecord } from '../../src/ledger/ledger-types.js';
 import { notice, startTestHub, type TestHub } from '../support/test-hub.js';
 
 /**
@@ -243,5 +246,31 @@ describe('suspension, revocation and expiry', () => {
     expect(approved).toContain(soon.id);
     const due = (await get(frNcb.auth, '/v1/agencies?expiringWithinDays=30')).json().items.map((a: { id: string }) => a.id);
     expect(due).toEqual([soon.id]);
+  });
+
+  it('reminds the NCB before an agreement runs out and once after, never twice, and afresh after a renewal', async () => {
+    const customs = await t.agency('FR', 'DOUANE-STRASBOURG', 'agency');
+    const soon = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    await post(frNcb.auth, `/v1/agencies/${customs.id}/approval`, agreement({ reference: 'UA-STR-1', validUntil: soon }));
+    const about = (outbox: OutboxRecord[]) => outbox.filter((o) => (o.envelope.payload as { agencyId: string }).agencyId === customs.id);
+
+    // Through the maintenance task, as the hub runs it: the reminder reaches the NCB's inbox.
+    await t.hub.runMaintenance('agreement-reminders');
+    const inbox = await waitFor(async () => {
+      const items = (await get(frNcb.auth, '/v1/inbox?limit=500')).json().items as { type: string; envelope: { payload: { agencyId: string } } }[];
+      return items.find((i) => i.type === 'agency.agreement-due' && i.envelope.payload.agencyId === customs.id);
+    }, 'the reminder in the NCB inbox');
+    expect(inbox.envelope.payload).toEqual({ agencyId: customs.id, agency: 'DOUANE-STRASBOURG', name: 'DOUANE-STRASBOURG (test)', agreementReference: 'UA-STR-1', validUntil: soon, expired: false });
+    expect(about((await runAgreementReminders(t.hub.ctx.db, t.hub.ctx.config)).outbox)).toEqual([]);
+
+    const after = new Date(Date.now() + 21 * 86_400_000);
+    const expired = about((await runAgreementReminders(t.hub.ctx.db, t.hub.ctx.config, after)).outbox);
+    expect(expired).toHaveLength(1);
+    expect(expired[0]).toMatchObject({ recipientCountry: 'FR', recipientAgency: 'NCB-PARIS', type: 'agency.agreement-due', envelope: { payload: { expired: true } } });
+    expect(about((await runAgreementReminders(t.hub.ctx.db, t.hub.ctx.config, after)).outbox)).toEqual([]);
+
+    await post(frNcb.auth, `/v1/agencies/${customs.id}/approval`, agreement({ reference: 'UA-STR-2', validUntil: soon }));
+    const renewed = about((await runAgreementReminders(t.hub.ctx.db, t.hub.ctx.config)).outbox);
+    expect(renewed.map((o) => (o.envelope.payload as { agreementReference: string }).agreementReference)).toEqual(['UA-STR-2']);
   });
 });

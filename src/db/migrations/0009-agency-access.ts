@@ -33,6 +33,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       approved_at timestamptz not null default now(),
       ended_at timestamptz,
       end_reason text,
+      -- The last reminder its NCB was sent (identity/agreement-reminders.ts): before the end, or after.
+      reminded text,
+      constraint agency_agreements_reminded_known check (reminded is null or reminded in ('ahead','expired')),
       constraint agency_agreements_end_known check (end_reason is null or end_reason in ('renewed','revoked'))
     )`.execute(db);
   await sql`create unique index agency_agreements_current_uq on agency_agreements (agency_id) where ended_at is null`.execute(db);
