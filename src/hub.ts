@@ -32,6 +32,7 @@ import { runTraceDeadlineTask } from './traces/trace-deadline-task.js';
 import { afterTraceDeliveries, TRACE_REQUESTED } from './traces/trace-delivery.js';
 import { buildApp } from './http/app.js';
 import { KeyVerifier } from './identity/agency-repository.js';
+import { AgencyDirectory } from './identity/agency-directory.js';
 import { IntakeService } from './intake/intake-service.js';
 import { maintainPartitions, pruneDedupKeys } from './ledger/ledger-partitions.js';
 import { pruneUnpartitioned } from './operations/unpartitioned-retention.js';
@@ -92,6 +93,8 @@ export interface HubContext {
   maintenanceQueue: MaintenanceQueue;
   intake: IntakeService;
   keys: KeyVerifier;
+  /** National entities' access, for what channels carry in their name (intake). */
+  agencies: AgencyDirectory;
   metrics: HubMetrics;
   log: Logger;
   /** The AMQP channel (connection, consumers, deliverer); connected only by processes with the workers role. */
@@ -212,10 +215,13 @@ export class Hub {
             committed: async (app: IntakeApplication) => followApplied(ctx, await settleAtIntake(applyDeps, app)),
           }
         : undefined;
-    const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics, atIntake });
-    const keys = new KeyVerifier(db, (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000);
+    const keyCacheMs = (config.hub.http.apiKeyCacheSeconds ?? 5) * 1000;
+    // Reloaded as often as keys are re-verified, so a suspension takes effect on channels as soon as on the API.
+    const agencies = new AgencyDirectory(db, Math.max(keyCacheMs, 1000), log);
+    const intake = new IntakeService({ db, config, catalog, types, formats, applyQueue, deliverQueues, log, metrics, atIntake, agencies });
+    const keys = new KeyVerifier(db, keyCacheMs);
     const ctx: HubContext = {
-      env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, metrics, log, amqp, sftp, pullChannels,
+      env, config, catalog, types, formats, deliverers, handlers, reference, db, redis, applyQueue, deliverQueues, maintenanceQueue, intake, keys, agencies, metrics, log, amqp, sftp, pullChannels,
       async applyNow(ids) {
         const outcome = await applyMessages(applyDeps, ids, { attemptsMade: 0, maxAttempts: 1 });
         await followApplied(ctx, outcome);
@@ -298,6 +304,7 @@ export class Hub {
     if (this.#started) return;
     this.#started = true;
     const { ctx } = this;
+    await ctx.agencies.start();
     if (this.roles.workers) {
       ctx.applyQueue.startWorker((ids, attempt) => this.apply(ids, attempt));
       ctx.deliverQueues.startWorkers((channel, work) => this.deliver(channel, work));
@@ -341,6 +348,7 @@ export class Hub {
     await step('sftp pollers', () => ctx.sftp.stopPolling());
     await step('http', async () => this.app?.close());
     await step('intake', () => ctx.intake.drain());
+    ctx.agencies.stop();
     await step('apply worker', () => ctx.applyQueue.closeWorker());
     await step('delivery workers', () => ctx.deliverQueues.closeWorkers());
     await step('maintenance worker', () => ctx.maintenanceQueue.closeWorker());

@@ -17,7 +17,8 @@ import { extractBusinessKeys, type MessageTypeDefinition } from '../messages/mes
 import type { SchemaCatalog } from '../messages/schema-catalog.js';
 import type { HubMetrics } from '../observability/hub-metrics.js';
 import { pausedCountries } from '../operations/partner-controls.js';
-import { messageTypeNeed, outsideScope, type AccessScope } from '../identity/agency-access.js';
+import { accessDenial, messageTypeNeed, outsideScope, todayUtc, type AccessScope } from '../identity/agency-access.js';
+import type { AgencyDirectory } from '../identity/agency-directory.js';
 import type { IntakeApplication } from '../pipeline/apply-at-intake.js';
 import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
 import { storableError, storableText, unstorableContent } from '../messages/storable-content.js';
@@ -113,6 +114,8 @@ export interface IntakeDeps {
   deliverQueues: DeliverQueues;
   log: Logger;
   metrics: HubMetrics;
+  /** Known national entities, whose NCB's decision holds for what a channel carries in their name. */
+  agencies?: Pick<AgencyDirectory, 'get'>;
   /** Apply at intake (see apply-at-intake.ts); absent in processes that only serve the API. */
   atIntake?: {
     apply(trx: Transaction<Database>, validated: readonly LedgerEntry[], paused: ReadonlySet<string>): Promise<IntakeApplication>;
@@ -214,10 +217,20 @@ export class IntakeService {
         errors.push({ pointer: '/sender', code: 'sender.mismatch', message: `names ${String(claimed.country)}/${String(claimed.agency)} but the message was sent by ${s.sender.country}/${s.sender.agency ?? '*'}` });
         rejection = 'forbidden';
       }
-      const outside = def && s.scope !== undefined ? outsideScope(s.scope, messageTypeNeed(def.type), `${s.sender.country}/${s.sender.agency}`) : undefined;
-      if (outside) {
-        errors.push({ pointer: '/type', code: 'access.outside-scope', message: outside.detail });
-        rejection ??= 'outside-scope';
+      if (def && s.scope !== undefined) {
+        const outside = outsideScope(s.scope, messageTypeNeed(def.type), `${s.sender.country}/${s.sender.agency}`);
+        if (outside) {
+          errors.push({ pointer: '/type', code: 'access.outside-scope', message: outside.detail });
+          rejection ??= 'outside-scope';
+        }
+      } else if (def && s.sender.country && s.sender.agency === null && claimed && typeof claimed.agency === 'string') {
+        // A channel of the country: the agency the envelope names is held to its NCB's decision.
+        const named = this.deps.agencies?.get(s.sender.country, claimed.agency);
+        const denial = named && (accessDenial(named, s.sender.country, todayUtc(now)) ?? outsideScope(named.scope, messageTypeNeed(def.type), `${s.sender.country}/${claimed.agency}`));
+        if (denial) {
+          errors.push({ pointer: '/sender/agency', code: denial.code === 'ACCESS_NOT_GRANTED' ? 'access.not-granted' : 'access.outside-scope', message: denial.detail });
+          rejection ??= 'forbidden';
+        }
       }
       if (errors.length) {
         rejection ??= 'invalid';

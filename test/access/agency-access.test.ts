@@ -274,3 +274,42 @@ describe('suspension, revocation and expiry', () => {
     expect(renewed.map((o) => (o.envelope.payload as { agreementReference: string }).agreementReference)).toEqual(['UA-STR-2']);
   });
 });
+
+describe('what a partner channel carries in an agency\'s name', () => {
+  /** A message as the country's AMQP queue or SFTP drop hands it to intake: the channel vouches for the country only. */
+  const overChannel = (agency: string, type: string, payload: unknown) =>
+    t.hub.ctx.intake.submit({
+      channel: 'amqp',
+      format: 'canonical-json',
+      contentType: 'application/json',
+      raw: Buffer.from(JSON.stringify({ messageId: `ch-${Math.random().toString(36).slice(2)}`, type, sender: { country: 'FR', agency }, sentAt: new Date().toISOString(), payload })),
+      sender: { country: 'FR', agency: null },
+    });
+
+  it('is refused for a known agency its NCB has not approved, or has suspended, naming the field', async () => {
+    const customs = await t.agency('FR', 'DOUANE-ROUEN', 'agency');
+    expect((await overChannel('DOUANE-ROUEN', 'record.upsert', record('ROUEN-1'))).status).not.toBe('rejected');
+    await post(frNcb.auth, `/v1/agencies/${customs.id}/suspension`, { reason: 'inquiry' });
+    const refused = await overChannel('DOUANE-ROUEN', 'record.upsert', record('ROUEN-2'));
+    expect(refused).toMatchObject({ status: 'rejected', rejection: 'forbidden', errors: [{ pointer: '/sender/agency', code: 'access.not-granted', message: 'access suspended by the NCB of FR: inquiry' }] });
+    const pending = await post(frNcb.auth, '/v1/agencies', { code: 'DOUANE-CAEN', name: 'Douane Caen' });
+    expect(pending.statusCode).toBe(201);
+    expect((await overChannel('DOUANE-CAEN', 'record.upsert', record('CAEN-1'))).errors).toEqual([expect.objectContaining({ code: 'access.not-granted' })]);
+    // The refusal is stored and answered like any rejection: a receipt goes back over the channel.
+    const receipts = await t.hub.ctx.db.selectFrom('outbox').select(['type', 'recipient_country']).where('source_ledger_id', '=', refused.ledgerId).execute();
+    expect(receipts).toEqual([{ type: 'hub.receipt', recipient_country: 'FR' }]);
+  });
+
+  it('is held to the scope its NCB set, and names the module', async () => {
+    await t.agency('FR', 'POLICE-TOULOUSE', 'agency', { access: { seizures: 'write' } });
+    await t.hub.ctx.agencies.refresh();
+    const refused = await overChannel('POLICE-TOULOUSE', 'record.upsert', record('TLS-1'));
+    expect(refused.errors).toEqual([expect.objectContaining({ pointer: '/sender/agency', code: 'access.outside-scope', message: 'FR/POLICE-TOULOUSE is approved for seizures (write), not to write to records' })]);
+  });
+
+  it('passes for names the hub does not know: the NCB answers for its own channel', async () => {
+    const unknown = await overChannel('BRIGADE-XYZ', 'record.upsert', record('XYZ-1'));
+    expect(unknown.status).not.toBe('rejected');
+  });
+});
+

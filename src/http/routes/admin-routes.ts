@@ -181,6 +181,7 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
         const { country, code, name, role } = request.body;
         if (country && !ctx.config.partners.has(country)) throw new HubError('BAD_REQUEST', `${country} is not a partner country (config/partners)`, [{ pointer: '/body/country', code: 'country.unknown', message: 'is not a partner country' }]);
         const created = await createAgency(ctx.db, { country: country ?? null, code, name, role }, actorOf(request));
+        await ctx.agencies.refresh();
         // A national entity has no access until its NCB approves it (POST /v1/agencies/{id}/approval).
         return reply.code(201).send({ id: created.id, country: country ?? null, code, name, role, access: role === 'agency' ? 'pending' : 'approved' });
       },

@@ -108,6 +108,7 @@ export function agencyRoutes(ctx: HubContext): FastifyPluginAsync {
         const caller = callerOf(request);
         if (caller.role !== 'ncb' || !caller.country) throw new HubError('FORBIDDEN', 'agencies are created here by their NCB; hub admins use /v1/admin/agencies');
         const { id } = await createAgency(ctx.db, { country: caller.country, code: request.body.code, name: request.body.name, role: 'agency' }, `${caller.country}/${caller.agency}`);
+        await ctx.agencies.refresh();
         return reply.code(201).send(await visibleAgency(caller, id));
       },
     );
@@ -135,8 +136,9 @@ export function agencyRoutes(ctx: HubContext): FastifyPluginAsync {
 
     const change = async (id: string, caller: Caller, run: () => Promise<void>) => {
       await run();
-      // Applies to the agency's next request in this process; other processes within their key cache time.
+      // Applies to the agency's next request and message in this process; other processes within their key cache time.
       ctx.keys.forgetAgency(id);
+      await ctx.agencies.refresh();
       return visibleAgency(caller, id);
     };
 
