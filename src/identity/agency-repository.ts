@@ -15,6 +15,11 @@ export interface Caller {
   access: AgencyAccess;
 }
 
+/** How the audit log names a caller: COUNTRY/AGENCY, or hub/AGENCY for hub administrators. */
+export function actorName(c: Pick<Caller, 'country' | 'agency'>): string {
+  return `${c.country ?? 'hub'}/${c.agency}`;
+}
+
 export interface NewAgency {
   country: string | null;
   code: string;

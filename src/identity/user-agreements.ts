@@ -4,7 +4,7 @@ import type { AccessStatus, AgencyRole, Database } from '../db/database-types.js
 import { HubError } from '../errors/hub-error.js';
 import type { FieldError } from '../messages/generated-types.js';
 import { MODULES, todayUtc, type AccessScope } from './agency-access.js';
-import type { Caller } from './agency-repository.js';
+import { actorName, type Caller } from './agency-repository.js';
 
 /**
  * The NCB's side of agency access: it approves a national entity on a signed user agreement,
@@ -91,8 +91,6 @@ async function lockForNcb(trx: Transaction<Database>, agencyId: string, ncb: Cal
   if (row.disabled_at) throw new HubError('CONFLICT', `${agencyId} is disabled`);
   return row;
 }
-
-const actorName = (c: Caller) => `${c.country ?? 'hub'}/${c.agency}`;
 
 async function setAccess(
   trx: Transaction<Database>,

@@ -313,3 +313,27 @@ describe('what a partner channel carries in an agency\'s name', () => {
   });
 });
 
+describe('the NCB answers for its agencies\' use', () => {
+  it('sees what one of its agencies searched and which records of others it was shown; no other NCB does', async () => {
+    const analyst = await t.agency('FR', 'OCLCTIC-ANALYSE', 'agency', { access: { records: 'read' } });
+    const deRecord = { ...record('DE-ACT-1'), event: { ...record('x').event, place: { country: 'DE', locality: 'Köln' } } };
+    const created = await post(deNcb.auth, '/v1/records', { ...deRecord, firearm: { ...deRecord.firearm, serials: [{ value: 'ACT 000 117', location: 'frame' }] } });
+    expect(created.statusCode).toBe(201);
+    const found = await get(analyst.auth, '/v1/records?serial=ACT000117');
+    expect(found.json().items.map((r: { id: string }) => r.id)).toEqual([created.json().id]);
+    expect((await get(analyst.auth, `/v1/records/${created.json().id}`)).statusCode).toBe(200);
+
+    const activity = await get(frNcb.auth, `/v1/agencies/${analyst.id}/activity`);
+    expect(activity.statusCode).toBe(200);
+    const items = activity.json().items as { actor: string; action: string; target: string | null; detail: { query?: { serial?: string }; results?: string[] } }[];
+    expect(items.map((i) => i.action)).toEqual(['records.view', 'records.search']);
+    expect(items.every((i) => i.actor === 'FR/OCLCTIC-ANALYSE')).toBe(true);
+    expect(items[0]!.target).toBe(created.json().id);
+    expect(items[1]!.detail).toMatchObject({ query: { serial: 'ACT000117' }, results: [created.json().id] });
+    expect((await get(frNcb.auth, `/v1/agencies/${analyst.id}/activity?action=records.search&limit=1`)).json().items).toHaveLength(1);
+    expect((await get(deNcb.auth, `/v1/agencies/${analyst.id}/activity`)).statusCode).toBe(404);
+    const byAdmin = (await get(admin.auth, '/v1/admin/audit?actor=FR/OCLCTIC-ANALYSE&action=records.view')).json().items;
+    expect(byAdmin).toEqual([expect.objectContaining({ target: created.json().id })]);
+  });
+});
+

@@ -40,4 +40,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create unique index agency_agreements_current_uq on agency_agreements (agency_id) where ended_at is null`.execute(db);
   await sql`create index agencies_access_idx on agencies (country, access_status)`.execute(db);
+  // An NCB reads what one of its agencies did (GET /v1/agencies/{id}/activity).
+  await sql`create index audit_log_actor_idx on audit_log (actor, id)`.execute(db);
 }

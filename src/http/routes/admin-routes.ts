@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AgencyRole, CircuitState, MessageStatus, OutboxStatus } from '../../db/database-types.js';
 import { HubError } from '../../errors/hub-error.js';
 import type { HubContext } from '../../hub.js';
-import { createAgency, createApiKey, revokeApiKey } from '../../identity/agency-repository.js';
+import { actorName, createAgency, createApiKey, revokeApiKey } from '../../identity/agency-repository.js';
+import { listAudit } from '../../operations/audit-log.js';
 import { findMessages, type MessageFilter } from '../../ledger/ledger-queries.js';
 import { pausedCountries, setPaused } from '../../operations/partner-controls.js';
 import { replayMessages } from '../../operations/replay.js';
@@ -79,10 +80,7 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
   return async (app) => {
     app.addHook('onRequest', authenticate(ctx.keys));
     app.addHook('preHandler', requireRole('hub_admin'));
-    const actorOf = (req: Parameters<typeof callerOf>[0]) => {
-      const c = callerOf(req);
-      return `${c.country ?? 'hub'}/${c.agency}`;
-    };
+    const actorOf = (req: Parameters<typeof callerOf>[0]) => actorName(callerOf(req));
 
     app.get<{ Querystring: FilterQuery }>(
       '/messages',
@@ -351,10 +349,26 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
       },
     );
 
-    app.get<{ Querystring: { limit: number } }>(
+    app.get<{ Querystring: { actor?: string; action?: string; before?: string; limit: number } }>(
       '/audit',
-      { schema: { summary: 'The audit log, newest first', tags: ['admin'], querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } }, response: { 200: openObject } } },
-      async (request) => ({ items: await ctx.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(request.query.limit).execute() }),
+      {
+        schema: {
+          summary: 'The audit log, newest first',
+          tags: ['admin'],
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              actor: { type: 'string', maxLength: 200, description: 'COUNTRY/AGENCY, e.g. FR/DOUANE-CDG' },
+              action: { type: 'string', maxLength: 100, description: 'e.g. records.search, check, agency.approve' },
+              before: { type: 'string', pattern: '^[0-9]{1,19}$', description: 'Cursor: the last id of the previous page' },
+              limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
+          },
+          response: { 200: openObject, ...problemResponses },
+        },
+      },
+      async (request) => listAudit(ctx.db, request.query),
     );
 
   };

@@ -3,7 +3,8 @@ import type { AccessStatus } from '../../db/database-types.js';
 import { HubError } from '../../errors/hub-error.js';
 import type { HubContext } from '../../hub.js';
 import { MODULES } from '../../identity/agency-access.js';
-import { createAgency, createApiKey, type Caller } from '../../identity/agency-repository.js';
+import { actorName, createAgency, createApiKey, type Caller } from '../../identity/agency-repository.js';
+import { listAudit } from '../../operations/audit-log.js';
 import { agreementHistory, approveAgency, listAgencies, reinstateAgency, revokeAgency, suspendAgency, type AgreementInput } from '../../identity/user-agreements.js';
 import { authenticate, callerOf, requireRole } from '../authentication.js';
 import { openObject, problemResponses, uuidParam } from '../openapi-schemas.js';
@@ -107,7 +108,7 @@ export function agencyRoutes(ctx: HubContext): FastifyPluginAsync {
       async (request, reply) => {
         const caller = callerOf(request);
         if (caller.role !== 'ncb' || !caller.country) throw new HubError('FORBIDDEN', 'agencies are created here by their NCB; hub admins use /v1/admin/agencies');
-        const { id } = await createAgency(ctx.db, { country: caller.country, code: request.body.code, name: request.body.name, role: 'agency' }, `${caller.country}/${caller.agency}`);
+        const { id } = await createAgency(ctx.db, { country: caller.country, code: request.body.code, name: request.body.name, role: 'agency' }, actorName(caller));
         await ctx.agencies.refresh();
         return reply.code(201).send(await visibleAgency(caller, id));
       },
@@ -129,8 +130,34 @@ export function agencyRoutes(ctx: HubContext): FastifyPluginAsync {
         if (caller.role !== 'ncb') throw new HubError('FORBIDDEN', "an agency's keys are issued here by its NCB; hub admins use /v1/admin/agencies/{id}/keys");
         const agency = await visibleAgency(caller, request.params.id);
         if (agency.role !== 'agency') throw new HubError('FORBIDDEN', "an NCB issues keys for its country's agencies, not for itself");
-        const key = await createApiKey(ctx.db, agency.id, request.body?.label ?? null, `${caller.country}/${caller.agency}`);
+        const key = await createApiKey(ctx.db, agency.id, request.body?.label ?? null, actorName(caller));
         return reply.code(201).send({ keyId: key.id, apiKey: key.key, access: agency.access.status, note: 'store this key now: the hub keeps only its hash' });
+      },
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { action?: string; before?: string; limit: number } }>(
+      '/agencies/:id/activity',
+      {
+        schema: {
+          summary: 'What an agency did: its searches and the records it was shown, checks, exports, changes; newest first',
+          description: "An NCB answers for its agencies' use of the hub (RPD): this is its view of the audit log, one agency at a time.",
+          tags: ['agencies'],
+          params: uuidParam,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              action: { type: 'string', maxLength: 100, description: 'e.g. records.search, records.view, check' },
+              before: { type: 'string', pattern: '^[0-9]{1,19}$', description: 'Cursor: the last id of the previous page' },
+              limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            },
+          },
+          response: { 200: openObject, ...problemResponses },
+        },
+      },
+      async (request) => {
+        const agency = await visibleAgency(callerOf(request), request.params.id);
+        return listAudit(ctx.db, { ...request.query, actor: actorName({ country: agency.country, agency: agency.code }) });
       },
     );
 

@@ -4,6 +4,8 @@ import type { RecordStatus } from '../../db/database-types.js';
 import { HubError } from '../../errors/hub-error.js';
 import { jsonObjectBody } from '../json-body.js';
 import type { HubContext } from '../../hub.js';
+import { actorName } from '../../identity/agency-repository.js';
+import { writeAudit } from '../../operations/audit-log.js';
 import { searchRecords, streamRecords, type RecordQuery } from '../../records/record-search.js';
 import type { RecordRow } from '../../records/record-store.js';
 import { canSee } from '../../records/record-visibility.js';
@@ -97,6 +99,7 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
       { schema: { summary: 'One record, if its restrictions let the caller see it', tags: ['records'], params: uuidParam, response: { 200: openObject, ...problemResponses } } },
       async (request) => {
         const { row, isOwner } = await loadVisible(request, request.params.id);
+        if (!isOwner) await writeAudit(ctx.db, { actor: actorName(callerOf(request)), action: 'records.view', target: row.id, detail: { owner: row.owner_country } });
         return recordView(row, isOwner);
       },
     );
@@ -175,6 +178,8 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
         const caller = callerOf(request);
         const limit = request.query.limit ?? 50;
         const rows = await searchRecords(ctx.db, ctx.reference, caller, request.query, limit);
+        // Who searched what and which records it was shown (RPD): its NCB answers for the agency's use.
+        await writeAudit(ctx.db, { actor: actorName(caller), action: 'records.search', detail: { query: request.query, results: rows.map((r) => r.id) } });
         return { items: rows.map((r) => recordView(r, r.owner_country === caller.country)), next: rows.length === limit ? rows.at(-1)!.id : null };
       },
     );
@@ -192,7 +197,7 @@ export function recordRoutes(ctx: HubContext): FastifyPluginAsync {
             yield format === 'csv' ? `${csvRow(r).map(csvField).join(',')}\r\n` : `${JSON.stringify(recordView(r, r.owner_country === caller.country))}\n`;
           }
         }
-        await ctx.db.insertInto('audit_log').values({ actor: `${caller.country ?? 'hub'}/${caller.agency}`, action: 'records.export', target: null, detail: JSON.stringify({ query: request.query }) }).execute();
+        await writeAudit(ctx.db, { actor: actorName(caller), action: 'records.export', detail: { query: request.query } });
         return reply
           .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
           .header('content-disposition', `attachment; filename="records.${format}"`)
