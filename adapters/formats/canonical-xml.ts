@@ -1,7 +1,7 @@
 import { Builder } from 'xml2js';
 import type { FormatAdapter } from './format-adapter.js';
 import { checkXmlSafety, parseXmlSync } from './safe-xml.js';
-import { decodeXml } from './text-decoding.js';
+import { charsetOf, decodeXml } from './text-decoding.js';
 import { jsonToXmlTree, xmlToJson } from './schema-guided-xml.js';
 
 export const CANONICAL_XML_NAMESPACE = 'urn:tracehub:message:1';
@@ -15,7 +15,7 @@ export const canonicalXml: FormatAdapter = {
   name: 'canonical-xml',
   mediaTypes: ['application/xml', 'text/xml'],
   normalise(raw, ctx) {
-    const decoded = decodeXml(raw);
+    const decoded = decodeXml(raw, charsetOf(ctx.contentType));
     if (!decoded.ok) return { ok: false, errors: [decoded.error] };
     const text = decoded.text;
     const unsafe = checkXmlSafety(text, { maxDepth: ctx.limits.xmlMaxDepth, maxBytes: ctx.limits.xmlMaxBytes });

@@ -53,6 +53,8 @@ export interface AdapterContext {
   sender?: { country: string | null; agency: string | null };
   /** When the hub received the bytes: the sentAt of formats that carry none. */
   receivedAt?: Date;
+  /** The media type the bytes came with; its charset parameter, if any, names their encoding. */
+  contentType?: string;
 }
 
 export type NormaliseOutcome = { ok: true; envelope: unknown } | { ok: false; errors: FieldError[] };

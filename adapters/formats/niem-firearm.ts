@@ -3,7 +3,7 @@ import { Builder } from 'xml2js';
 import type { FieldError } from '../../src/messages/generated-types.js';
 import type { FormatAdapter } from './format-adapter.js';
 import { checkXmlSafety, parseXmlSync, type XmlNode } from './safe-xml.js';
-import { decodeXml } from './text-decoding.js';
+import { charsetOf, decodeXml } from './text-decoding.js';
 
 /**
  * NIEM 2.0 firearm records: a `FirearmRecord` element (the exchange's own namespace) holding the
@@ -108,7 +108,7 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
       batchRoot: { name: 'fre:FirearmRecordExchange', namespaces: { 'xmlns:fre': NIEM_EXCHANGE_NAMESPACE, 'xmlns:nc': NIEM_CORE_20 } },
     },
     normalise(raw, ctx) {
-      const decoded = decodeXml(raw);
+      const decoded = decodeXml(raw, charsetOf(ctx.contentType));
       if (!decoded.ok) return { ok: false, errors: [decoded.error] };
       const text = decoded.text;
       const unsafe = checkXmlSafety(text, { maxDepth: ctx.limits.xmlMaxDepth, maxBytes: ctx.limits.xmlMaxBytes });

@@ -120,8 +120,24 @@ export function unsupportedXmlEncoding(name: string): FieldError {
   return { pointer: '/', code: 'xml.unsupported-encoding', message: `declares encoding "${name}", which the hub does not read (it reads ${TEXT_ENCODINGS.join(', ')})` };
 }
 
-/** An XML document as text, in the encoding its declaration names (UTF-8 when it names none). */
-export function decodeXml(raw: Buffer): Decoded {
+/** The charset parameter of a media type ("application/xml; charset=ISO-8859-1"), if it has one. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  const m = contentType ? /;\s*charset\s*=\s*"?([A-Za-z0-9._:-]+)"?/i.exec(contentType) : null;
+  return m?.[1];
+}
+
+/**
+ * An XML document as text: in the charset its media type names, which takes precedence (RFC 7303,
+ * section 3.2: the transport knows how the bytes were sent, a declaration may be stale); else in
+ * the encoding its declaration names; else UTF-8.
+ */
+export function decodeXml(raw: Buffer, charset?: string): Decoded {
+  if (charset !== undefined) {
+    const named = XML_LABELS[charset.toLowerCase()];
+    return named
+      ? decodeText(raw, named)
+      : { ok: false, error: { pointer: '/', code: 'xml.unsupported-encoding', message: `was sent as charset "${charset}", which the hub does not read (it reads ${TEXT_ENCODINGS.join(', ')})` } };
+  }
   const encoding = xmlDeclaredEncoding(raw);
   return typeof encoding === 'string' ? decodeText(raw, encoding) : { ok: false, error: unsupportedXmlEncoding(encoding.unsupported) };
 }

@@ -182,7 +182,7 @@ export class IntakeService {
       errors.push({ pointer: '/', code: 'format.unknown', message: `no format adapter named ${s.format}` });
     } else {
       try {
-        const outcome = adapter.normalise(s.raw, { ...this.#adapterContext, sender: s.sender, receivedAt });
+        const outcome = adapter.normalise(s.raw, { ...this.#adapterContext, sender: s.sender, receivedAt, contentType: s.contentType });
         if (outcome.ok) normalised = outcome.envelope;
         else errors.push(...outcome.errors);
       } catch (err) {

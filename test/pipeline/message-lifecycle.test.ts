@@ -115,6 +115,15 @@ describe('a valid message', () => {
     expect(view.format).toBe('canonical-xml');
     expect(view.outbound.map((o: { recipient: { country: string } }) => o.recipient.country).sort()).toEqual(['DE', 'US']);
   });
+
+  it('is read in the charset its Content-Type names, and the ledger keeps the whole Content-Type', async () => {
+    const xml = String(canonicalXml.render(notice(FR, ['DE'], { messageId: 'xml-latin1' }, { subject: 'Pistolet volé à Liège' }), undefined as never));
+    const res = await t.hub.app!.inject({ method: 'POST', url: '/v1/messages', headers: { authorization: fr.auth, 'content-type': 'application/xml; charset=iso-8859-1' }, payload: Buffer.from(xml.replace(/^<\?xml[^>]*\?>/, ''), 'latin1') });
+    expect(res.statusCode).toBe(202);
+    const row = await t.hub.ctx.db.selectFrom('ledger_messages').select(['content_type', 'envelope']).where('id', '=', res.json().ledgerId).executeTakeFirstOrThrow();
+    expect(row.content_type).toBe('application/xml; charset=iso-8859-1');
+    expect((row.envelope as { payload: { subject: string } }).payload.subject).toBe('Pistolet volé à Liège');
+  });
 });
 
 describe('an invalid message', () => {

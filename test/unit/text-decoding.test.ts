@@ -79,6 +79,25 @@ describe('XML', () => {
   });
 });
 
+describe('XML with a charset in its media type', () => {
+  const doc = (declaration: string) =>
+    `${declaration}<message xmlns="urn:tracehub:message:1"><messageId>FR-3</messageId><type>hub.notice</type><sender><country>FR</country><agency>NCB-PARIS</agency></sender><sentAt>2026-11-26T10:00:00Z</sentAt><payload><to><country>DE</country></to><subject>Liège</subject><body>b</body></payload></message>`;
+  const subject = (outcome: ReturnType<typeof canonicalXml.normalise>) => outcome.ok && (outcome.envelope as { payload: { subject: string } }).payload.subject;
+
+  it('is read in that charset when the document declares none', () => {
+    expect(subject(canonicalXml.normalise(latin1(doc('')), { ...ctx, contentType: 'application/xml; charset=ISO-8859-1' }))).toBe('Liège');
+    expect(subject(canonicalXml.normalise(latin1(doc('')), { ...ctx, contentType: 'text/xml;charset="windows-1252"' }))).toBe('Liège');
+  });
+
+  it('is read in that charset over its declaration, as RFC 7303 says, and refuses one the hub does not read', () => {
+    expect(subject(canonicalXml.normalise(Buffer.from(doc('<?xml version="1.0" encoding="ISO-8859-1"?>')), { ...ctx, contentType: 'application/xml; charset=utf-8' }))).toBe('Liège');
+    expect(canonicalXml.normalise(Buffer.from(doc('')), { ...ctx, contentType: 'application/xml; charset=koi8-r' })).toEqual({
+      ok: false,
+      errors: [{ pointer: '/', code: 'xml.unsupported-encoding', message: 'was sent as charset "koi8-r", which the hub does not read (it reads utf-8, windows-1252, iso-8859-1, iso-8859-2, iso-8859-15)' }],
+    });
+  });
+});
+
 describe('CSV in a partner\'s encoding', () => {
   const mapping: CsvMapping = {
     name: 'csv-be-test',

@@ -78,7 +78,8 @@ export function messageRoutes(ctx: HubContext): FastifyPluginAsync {
         const result = await ctx.intake.submit({
           channel: 'rest',
           format,
-          contentType: mediaType,
+          // Whole, with its charset: the ledger keeps how the bytes were sent, and XML is read in it.
+          contentType: request.headers['content-type'] ?? mediaType,
           raw: request.body as Buffer,
           sender: { country: caller.country, agency: caller.agency },
           scope: caller.access.scope,
