@@ -3,7 +3,7 @@ import type { AgencyRole } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
 import { problem, sendProblem } from './problem-details.js';
 import type { Caller, KeyVerifier } from '../identity/agency-repository.js';
-import { accessDenial, outsideScope, routeNeed, todayUtc, type Denial } from '../identity/agency-access.js';
+import { accessDenial, outsideScope, routeNeed, todayUtc, type Denial, type Need } from '../identity/agency-access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,6 +55,12 @@ export function requireRole(...roles: AgencyRole[]) {
       return void sendProblem(reply, problem('FORBIDDEN', `this needs the role ${roles.join(' or ')}`, request.url));
     }
   };
+}
+
+/** For a route that also acts in a module other than its own (a seizure turned into a trace request). */
+export function requireScope(caller: Caller, need: Need): void {
+  const denial = outsideScope(caller.access.scope, need, `${caller.country ?? '-'}/${caller.agency}`);
+  if (denial) throw new HubError('OUTSIDE_SCOPE', denial.detail, [], { needs: need });
 }
 
 export function callerOf(request: FastifyRequest): Caller {

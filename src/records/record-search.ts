@@ -61,7 +61,12 @@ function applyFilters(
   if (query.owner) q = q.where('owner_country', '=', query.owner);
   if (query.eventFrom) q = q.where('event_date', '>=', new Date(query.eventFrom));
   if (query.eventTo) q = q.where('event_date', '<=', new Date(query.eventTo));
-  if (query.reviewOverdue !== undefined) q = q.where('review_overdue', '=', query.reviewOverdue);
+  if (query.reviewOverdue !== undefined) {
+    // The review state is the owner's business (views show it to the owner only): filtering on it
+    // narrows to the caller's own records, or the filter would tell it about others'.
+    q = q.where('review_overdue', '=', query.reviewOverdue);
+    if (viewer.role !== 'hub_admin') q = q.where('owner_country', '=', viewer.country);
+  }
   if (query.after) q = q.where('id', '<', query.after);
   return q;
 }

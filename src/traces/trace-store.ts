@@ -175,13 +175,13 @@ export interface SubmitResult {
   outbound: Outbound[];
 }
 
-async function checkFollowUp(db: Kysely<Database>, request: TraceRequest, sender: Party): Promise<TraceRow | undefined> {
+async function checkFollowUp(db: Kysely<Database>, request: TraceRequest, sender: Party, ncbOf: NcbOf): Promise<TraceRow | undefined> {
   if (!request.followUpOf) return undefined;
   const parent = (await db.selectFrom('trace_requests').selectAll().where('id', '=', request.followUpOf).forUpdate().executeTakeFirst()) as TraceRow | undefined;
   const fail = (message: string): never => {
     throw new HubError('VALIDATION_FAILED', `followUpOf: ${message}`, [{ pointer: '/payload/followUpOf', code: 'trace.follow-up', message }]);
   };
-  if (!parent || parent.requester_country !== sender.country) return fail(`no trace request ${request.followUpOf} sent by ${sender.country}`);
+  if (!parent || partyOf(parent, sender, ncbOf) !== 'requester') return fail(`no trace request ${request.followUpOf} sent by ${sender.country}/${sender.agency}`);
   if (!parent.last_response_at) return fail(`trace request ${parent.id} has no response yet; a follow-up asks a country its response named`);
   const latest = await db
     .selectFrom('trace_events')
@@ -218,12 +218,18 @@ export async function submitTrace(db: Kysely<Database>, w: TraceWriteContext, ar
     .forUpdate()
     .executeTakeFirst()) as TraceRow | undefined;
   if (existing) {
+    // A reference is the country's, but the request is its sender's: another agency of the country
+    // learns nothing of it, not even its id, only that the reference is taken.
+    if (partyOf(existing, sender, w.ncbOf) !== 'requester') {
+      const detail = `requestReference ${request.requestReference} is already used by another agency of ${sender.country}; choose another`;
+      throw new HubError('CONFLICT', detail, [{ pointer: '/payload/requestReference', code: 'trace.reference-taken', message: detail }]);
+    }
     if (existing.content_hash.equals(hash)) return { outcome: 'unchanged', trace: existing, outbound: [] };
     const detail = `requestReference ${request.requestReference} is trace request ${existing.id}, sent with other content; a sent request is not changed: comment on it, or cancel it and send a new one`;
     throw new HubError('CONFLICT', detail, [{ pointer: '/payload/requestReference', code: 'trace.reference-taken', message: detail }], { traceId: existing.id });
   }
   const attachments = await resolveAttachmentRefs(db, request.attachments, sender.country, '/payload/attachments');
-  const parent = await checkFollowUp(db, request, sender);
+  const parent = await checkFollowUp(db, request, sender, w.ncbOf);
 
   const due = computeDueDates(deadlineRules(config, to, request.priority), now);
   const f = request.firearm;

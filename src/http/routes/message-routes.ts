@@ -154,7 +154,11 @@ export function messageRoutes(ctx: HubContext): FastifyPluginAsync {
           getReplays(ctx.db, message.ledgerId),
           getOutboundOf(ctx.db, message.ledgerId),
         ]);
-        return { ...message, lineage, replays, outbound };
+        // What the hub sent another country is that country's business beyond the fact of it: which
+        // agency got it (the owner agency of a record restricted from the caller) and how its endpoint
+        // answered are not the sender's to read.
+        const shown = caller.role === 'hub_admin' ? outbound : outbound.map((o) => (o.recipient.country === caller.country ? o : { id: o.id, type: o.type, recipient: { country: o.recipient.country }, status: o.status }));
+        return { ...message, lineage, replays, outbound: shown };
       },
     );
   };

@@ -10,7 +10,9 @@ import { matchSeizedFirearm } from '../../match/matcher.js';
 import { canSee, type Viewer } from '../../records/record-visibility.js';
 import { ownerNotification, restrictedNotice, seizingNotification } from '../../seizures/hit-notifications.js';
 import { findHit, hitsOfSeizure, listHits, type HitDetail } from '../../seizures/hit-store.js';
-import { authenticate, callerOf } from '../authentication.js';
+import { authenticate, callerOf, requireScope } from '../authentication.js';
+import { actorName } from '../../identity/agency-repository.js';
+import { writeAudit } from '../../operations/audit-log.js';
 import { openObject, problemResponses, uuidParam } from '../openapi-schemas.js';
 import { callerCountry, submitAndApply } from '../rest-submission.js';
 
@@ -165,6 +167,8 @@ export function seizureRoutes(ctx: HubContext): FastifyPluginAsync {
       { schema: { summary: 'A seizure and its hits; for the seizing country and hub admins', tags: ['seizures'], params: uuidParam, response: { 200: openObject, ...problemResponses } } },
       async (request) => {
         const caller = callerOf(request);
+        // The route is a seizure's, the request it makes a trace request's.
+        requireScope(caller, { module: 'traces', level: 'write' });
         const s = await ctx.db.selectFrom('seizures').selectAll().where('id', '=', request.params.id).executeTakeFirst();
         if (!s || (caller.role !== 'hub_admin' && s.country !== caller.country)) throw new HubError('NOT_FOUND', `no seizure ${request.params.id} of ${caller.country ?? 'the hub'}`);
         const hits = await hitsOfSeizure(ctx.db, s.id);
@@ -195,6 +199,8 @@ export function seizureRoutes(ctx: HubContext): FastifyPluginAsync {
       },
       async (request, reply) => {
         const caller = callerOf(request);
+        // The route is a seizure's, the request it makes a trace request's.
+        requireScope(caller, { module: 'traces', level: 'write' });
         const s = await ctx.db.selectFrom('seizures').selectAll().where('id', '=', request.params.id).executeTakeFirst();
         if (!s || s.country !== caller.country) throw new HubError('NOT_FOUND', `no seizure ${request.params.id} of ${caller.country ?? 'the hub'}`);
         const index = request.body.itemIndex ?? 0;
@@ -246,33 +252,31 @@ export function seizureRoutes(ctx: HubContext): FastifyPluginAsync {
         const caller = callerOf(request);
         callerCountry(caller, 'a check');
         const body = request.body;
+        const serials = [{ value: body.serial, ...(body.partial ? { partial: true } : {}) }];
+        const unstated = { make: 'UNKNOWN', makeDescription: 'not stated in the check', calibre: 'not stated', type: 'not stated' };
+        const described = Boolean(body.make || body.calibre || body.type || body.model);
         const hits = await matchSeizedFirearm(
           ctx.db,
-          {
-            serials: [{ value: body.serial, ...(body.partial ? { partial: true } : {}) }],
-            make: body.make ?? 'UNKNOWN',
-            makeDescription: 'not stated in the check',
-            calibre: body.calibre ?? 'not stated',
-            type: body.type ?? 'not stated',
-            ...(body.model ? { model: body.model } : {}),
-          },
+          { serials, ...unstated, ...(body.make ? { make: body.make } : {}), ...(body.calibre ? { calibre: body.calibre } : {}), ...(body.type ? { type: body.type } : {}), ...(body.model ? { model: body.model } : {}) },
           ctx.reference,
           settings,
         );
         const viewer = viewerOf(caller);
-        await ctx.db
-          .insertInto('audit_log')
-          .values({ actor: `${caller.country}/${caller.agency}`, action: 'check', target: null, detail: JSON.stringify({ ...body, candidates: hits.map((h) => h.recordId) }) })
-          .execute();
+        // A record the caller may not see is answered on its serial alone, once per owner country and
+        // without score or tier: with them, trying makes and calibres against the same serial (checks
+        // are free and create nothing) would read the hidden record's description back.
+        const bySerial = described ? await matchSeizedFirearm(ctx.db, { serials, ...unstated }, ctx.reference, settings) : hits;
+        const visible = hits.filter((h) => canSee(h.record, viewer));
+        const restrictedOwners = [...new Set(bySerial.filter((h) => !canSee(h.record, viewer)).map((h) => h.record.owner_country))].sort();
+        await writeAudit(ctx.db, { actor: actorName(caller), action: 'check', detail: { ...body, candidates: [...new Set([...hits, ...bySerial].map((h) => h.recordId))] } });
         return {
           serial: body.serial,
           purpose: body.purpose,
-          recorded: hits.length > 0,
-          matches: hits.map((h) =>
-            canSee(h.record, viewer)
-              ? { tier: h.tier, score: h.score, serialTier: h.serial.tier, explanation: h.explanation, record: { id: h.record.id, ownerCountry: h.record.owner_country, ownerReference: h.record.owner_reference, status: h.record.status, firearm: h.record.firearm } }
-              : { tier: h.tier, score: h.score, serialTier: h.serial.tier, restricted: restrictedNotice(h.record.owner_country, ncbOf(h.record.owner_country)) },
-          ),
+          recorded: visible.length + restrictedOwners.length > 0,
+          matches: [
+            ...visible.map((h) => ({ tier: h.tier, score: h.score, serialTier: h.serial.tier, explanation: h.explanation, record: { id: h.record.id, ownerCountry: h.record.owner_country, ownerReference: h.record.owner_reference, status: h.record.status, firearm: h.record.firearm } })),
+            ...restrictedOwners.map((country) => ({ restricted: restrictedNotice(country, ncbOf(country)) })),
+          ],
         };
       },
     );

@@ -109,6 +109,21 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
       return reply.code(code).send({ ...traceView(d.trace, role, d.events, d.attachmentsByEvent, d.followUps), ...extra });
     }
 
+    /**
+     * The request a submission created or repeated, read back by its reference, as the caller may
+     * see it. An Idempotency-Key that names an earlier message of another kind is not a repeat of
+     * this request, and a reference is read back only by the request's own side.
+     */
+    async function readBack(request: FastifyRequest, country: string, reference: unknown, ledgerId: string, duplicate: boolean): Promise<TraceRow> {
+      const trace = typeof reference === 'string' ? await traceByReference(ctx.db, country, reference) : undefined;
+      if (duplicate && trace?.ledger_id !== ledgerId) {
+        throw new HubError('CONFLICT', `the Idempotency-Key names message ${ledgerId}, which is not this trace request; use a new key for a new request`, [], { ledgerId });
+      }
+      if (!trace) throw new HubError('INTERNAL', 'the trace request was applied but cannot be read back');
+      if (roleOf(trace, viewerOf(request)) !== 'requester') throw new HubError('NOT_FOUND', `no trace request ${String(reference)} of which ${country} is the requesting side`);
+      return trace;
+    }
+
     /** Submits an action on request `id` as a message naming it, applies it, and answers with the request as it now stands. */
     async function act(request: FastifyRequest, reply: FastifyReply, id: string, type: string, body: Record<string, unknown>) {
       if (body.traceId !== undefined && body.traceId !== id) {
@@ -140,8 +155,7 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
           reference = undefined;
         }
         const { ledgerId, duplicate, country } = await submitAndApply(ctx, request, 'trace.request', body);
-        const trace = typeof reference === 'string' ? await traceByReference(ctx.db, country, reference) : undefined;
-        if (!trace) throw new HubError('INTERNAL', 'the trace request was applied but cannot be read back');
+        const trace = await readBack(request, country, reference, ledgerId, duplicate);
         const created = !duplicate && trace.ledger_id === ledgerId;
         void reply.header('location', `/v1/trace-requests/${trace.id}`);
         return answer(reply, trace, 'requester', { ledgerId, result: created ? 'created' : duplicate ? 'duplicate' : 'unchanged' }, created ? 201 : 200);
@@ -233,8 +247,7 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
           followUpOf: parent.id,
         };
         const { ledgerId, duplicate, country } = await submitAndApply(ctx, request, 'trace.request', Buffer.from(JSON.stringify(payload)));
-        const child = await traceByReference(ctx.db, country, payload.requestReference);
-        if (!child) throw new HubError('INTERNAL', 'the follow-up was applied but cannot be read back');
+        const child = await readBack(request, country, payload.requestReference, ledgerId, duplicate);
         const created = !duplicate && child.ledger_id === ledgerId;
         void reply.header('location', `/v1/trace-requests/${child.id}`);
         return answer(reply, child, 'requester', { ledgerId, result: created ? 'created' : duplicate ? 'duplicate' : 'unchanged' }, created ? 201 : 200);
