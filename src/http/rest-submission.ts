@@ -47,9 +47,9 @@ export async function submitAndApply(ctx: HubContext, request: FastifyRequest, t
     ...(typeof correlationId === 'string' && correlationId.length <= 128 ? { correlationId } : {}),
   });
   const raw = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"payload":`), body, Buffer.from('}')]);
-  const result = await ctx.intake.submit({ channel: 'rest', format: 'canonical-json', contentType: 'application/json', raw, sender: { country, agency: caller.agency } });
+  const result = await ctx.intake.submit({ channel: 'rest', format: 'canonical-json', contentType: 'application/json', raw, sender: { country, agency: caller.agency }, scope: caller.access.scope });
   if (result.status === 'rejected' && !result.duplicate) {
-    throw new HubError(result.rejection === 'forbidden' ? 'SENDER_MISMATCH' : 'VALIDATION_FAILED', `${result.errors.length} error(s) in the request body`, asBodyErrors(result.errors), { ledgerId: result.ledgerId });
+    throw new HubError(result.rejection === 'forbidden' ? 'SENDER_MISMATCH' : result.rejection === 'outside-scope' ? 'OUTSIDE_SCOPE' : 'VALIDATION_FAILED', `${result.errors.length} error(s) in the request body`, asBodyErrors(result.errors), { ledgerId: result.ledgerId });
   }
   // Applied, or refused, already if it was applied as it was stored (apply at intake).
   if (result.refusal && !result.duplicate) {

@@ -61,6 +61,11 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** A channel property fit to stand in for an envelope field: short, storable text. */
+function storableHeader(v: string | undefined): string | undefined {
+  return v !== undefined && v.length > 0 && v.length <= 128 && storableText(v) === v ? v : undefined;
+}
+
 export interface Submission {
   channel: string;
   format: string;
@@ -70,9 +75,17 @@ export interface Submission {
   sender: { country: string | null; agency: string | null };
   /**
    * The scope its NCB approved for the sending agency (identity/agency-access.ts), when the channel
-   * authenticated an agency rather than a country: a message of a module outside it is refused.
+   * authenticated the agency and judged its access (REST): a message of a module outside it is
+   * refused. Null: judged, and unscoped. Absent: the agency named is looked up (channels, replays).
    */
   scope?: AccessScope | null;
+  /**
+   * What the channel itself says of the message (AMQP message_id and correlation_id properties; a
+   * replay, its original's conversation): used where the envelope names none, so a message too
+   * broken to read is still answered in its sender's terms, and a replay stays in its conversation.
+   */
+  messageId?: string;
+  correlationId?: string;
   replayOf?: string;
   fileId?: string;
   fileIndex?: number;
@@ -223,10 +236,12 @@ export class IntakeService {
           errors.push({ pointer: '/type', code: 'access.outside-scope', message: outside.detail });
           rejection ??= 'outside-scope';
         }
-      } else if (def && s.sender.country && s.sender.agency === null && claimed && typeof claimed.agency === 'string') {
-        // A channel of the country: the agency the envelope names is held to its NCB's decision.
-        const named = this.deps.agencies?.get(s.sender.country, claimed.agency);
-        const denial = named && (accessDenial(named, s.sender.country, todayUtc(now)) ?? outsideScope(named.scope, messageTypeNeed(def.type), `${s.sender.country}/${claimed.agency}`));
+      } else if (def && s.sender.country) {
+        // Nobody judged the agency as it arrived: a country's channel names it only in the envelope,
+        // and a replay is judged by the agency's access now. A known agency is held to its NCB's decision.
+        const agency = s.sender.agency ?? (typeof claimed?.agency === 'string' ? claimed.agency : undefined);
+        const named = agency === undefined ? undefined : this.deps.agencies?.get(s.sender.country, agency);
+        const denial = named && (accessDenial(named, s.sender.country, todayUtc(now)) ?? outsideScope(named.scope, messageTypeNeed(def.type), `${s.sender.country}/${agency}`));
         if (denial) {
           errors.push({ pointer: '/sender/agency', code: denial.code === 'ACCESS_NOT_GRANTED' ? 'access.not-granted' : 'access.outside-scope', message: denial.detail });
           rejection ??= 'forbidden';
@@ -239,7 +254,7 @@ export class IntakeService {
       } else {
         envelope = normalised as Envelope;
         // A conversation needs an id from its first message on; the hub's own id serves.
-        envelope.correlationId ??= id;
+        envelope.correlationId ??= storableHeader(s.correlationId) ?? id;
         events.push({ stage: 'validate', event: 'validated', at: now });
         metrics.messages.inc({ stage: 'validate', outcome: 'validated' });
       }
@@ -249,12 +264,12 @@ export class IntakeService {
       // Errors may quote what they are about (a parser its input), unstorable text included.
       errors.splice(0, errors.length, ...errors.map(storableError));
     }
-    const correlationId = envelope?.correlationId ?? header.correlationId ?? id;
+    const correlationId = envelope?.correlationId ?? header.correlationId ?? storableHeader(s.correlationId) ?? id;
     const status = errors.length ? 'rejected' : 'validated';
     // A row of a partner's file is reported in the file's receipt, with its line; a receipt of its
     // own as well would tell the partner twice.
     const receipt =
-      status === 'rejected' && s.fileId === undefined ? rejectionReceipt(config, { ledgerId: id, sender: s.sender, messageId: header.messageId, correlationId, errors, now }) : undefined;
+      status === 'rejected' && s.fileId === undefined ? rejectionReceipt(config, { ledgerId: id, sender: s.sender, messageId: header.messageId ?? storableHeader(s.messageId), correlationId, errors, now }) : undefined;
     const entry: LedgerEntry = {
       id,
       retentionClass: retentionClassOf(config, s.sender.country),

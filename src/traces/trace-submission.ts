@@ -21,6 +21,8 @@ export async function submitOnBehalf(deps: SubmitDeps, sender: Party, type: stri
     contentType: 'application/json',
     raw: Buffer.from(JSON.stringify(envelope)),
     sender: { country: sender.country, agency: sender.agency },
+    // On behalf of a caller whose route judged its access (a seizure's route requires traces write).
+    scope: null,
   });
   if (result.status === 'rejected' && !result.duplicate) throw new HubError('VALIDATION_FAILED', `${result.errors.length} error(s) in the ${type} message`, result.errors, { ledgerId: result.ledgerId });
   // Applied, or refused, already if it was applied as it was stored (apply at intake).

@@ -307,6 +307,18 @@ describe('what a partner channel carries in an agency\'s name', () => {
     expect(refused.errors).toEqual([expect.objectContaining({ pointer: '/sender/agency', code: 'access.outside-scope', message: 'FR/POLICE-TOULOUSE is approved for seizures (write), not to write to records' })]);
   });
 
+  it('holds a replay to the agency\'s access now, not when it first sent', async () => {
+    const customs = await t.agency('FR', 'DOUANE-METZ', 'agency');
+    const sent = await inject({ method: 'POST', url: '/v1/messages', headers: { authorization: customs.auth, 'content-type': 'application/json' }, payload: notice({ country: 'FR', agency: 'DOUANE-METZ' }, ['DE'], {}, { subject: '' }) });
+    expect(sent.statusCode).toBe(400);
+    await post(frNcb.auth, `/v1/agencies/${customs.id}/revocation`, { reason: 'left the programme' });
+    const replay = await post(admin.auth, '/v1/admin/messages/replay', { ids: [sent.json().ledgerId], reason: 'fixed schema' });
+    const replayId = replay.json().results[0].replay as string;
+    const view = (await get(admin.auth, `/v1/messages/${replayId}`)).json();
+    expect(view.status).toBe('rejected');
+    expect(view.errors).toContainEqual(expect.objectContaining({ pointer: '/sender/agency', code: 'access.not-granted' }));
+  });
+
   it('passes for names the hub does not know: the NCB answers for its own channel', async () => {
     const unknown = await overChannel('BRIGADE-XYZ', 'record.upsert', record('XYZ-1'));
     expect(unknown.status).not.toBe('rejected');
