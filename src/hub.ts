@@ -115,7 +115,16 @@ function checkWiring(config: LoadedConfig, formats: ReadonlyMap<string, FormatAd
     p.inbound.forEach((inb, i) => {
       if (!formats.has(inb.format)) throw new ConfigError(file, [{ pointer: `/inbound/${i}/format`, message: `no format adapter named "${inb.format}" (known: ${[...formats.keys()].join(', ')})` }]);
     });
-    if (!formats.has(p.replies.format)) throw new ConfigError(file, [{ pointer: '/replies/format', message: `no format adapter named "${p.replies.format}" (known: ${[...formats.keys()].join(', ')})` }]);
+    const replies = formats.get(p.replies.format);
+    if (!replies) throw new ConfigError(file, [{ pointer: '/replies/format', message: `no format adapter named "${p.replies.format}" (known: ${[...formats.keys()].join(', ')})` }]);
+    // Records sent to the hub are kept and matched, never passed on: a reply format that renders
+    // nothing else (a national record layout) would see every delivery to the partner dead.
+    if (replies.renders && replies.renders.every((type) => type === 'record.upsert')) {
+      const general = [...formats.values()].filter((f) => !f.renders).map((f) => f.name);
+      throw new ConfigError(file, [
+        { pointer: '/replies/format', message: `"${replies.name}" renders ${replies.renders.join(', ')} only, none of the messages the hub sends (receipts, notices, hits, traces); replies need a format that renders them (${general.join(', ')})` },
+      ]);
+    }
     if (!deliverers.has(p.replies.channel)) throw new ConfigError(file, [{ pointer: '/replies/channel', message: `the hub cannot deliver over "${p.replies.channel}" yet (available: ${[...deliverers.keys()].join(', ')})` }]);
   }
 }

@@ -178,6 +178,10 @@ export class AmqpConsumer {
         contentType: typeof props.contentType === 'string' && props.contentType ? props.contentType : format.mediaTypes[0]!,
         raw: msg.content,
         sender: { country: lane.country, agency: lane.agency },
+        // Where the envelope names none (a body too broken to read), the receipt still answers
+        // the message and conversation the partner published.
+        ...(typeof props.messageId === 'string' && props.messageId ? { messageId: props.messageId } : {}),
+        ...(typeof props.correlationId === 'string' && props.correlationId ? { correlationId: props.correlationId } : {}),
       };
       const result = await this.#store(submission, lane);
       if (!result) return; // stopping, not stored: the broker delivers it again

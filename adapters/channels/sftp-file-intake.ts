@@ -89,10 +89,10 @@ export async function storeFile(deps: FileIntakeDeps, session: SftpSession, file
   return (await getFile(deps.db, file.id))!;
 }
 
-function annotate(adapter: FormatAdapter, errors: readonly FieldError[]): FieldError[] {
+function annotate(adapter: FormatAdapter, raw: Buffer, errors: readonly FieldError[]): FieldError[] {
   return errors.map((e) => {
     if (e.source || !e.pointer || !adapter.sourceOf) return e;
-    const source = adapter.sourceOf(e.pointer);
+    const source = adapter.sourceOf(e.pointer, raw);
     return source ? { ...e, source } : e;
   });
 }
@@ -136,10 +136,11 @@ export async function splitStoredFile(deps: FileIntakeDeps, endpoint: SftpEndpoi
         const m = messages[i]!;
         progress.messages += 1;
         if (r.duplicate) progress.duplicates += 1;
-        else if (r.status !== 'rejected') progress.accepted += 1;
+        // 'refused': valid, but its handler would not apply it (applied at intake); a rejection all the same.
+        else if (r.status !== 'rejected' && r.status !== 'refused') progress.accepted += 1;
         else {
           progress.rejected += 1;
-          rejections.push({ index: m.index, line: m.line, ledgerId: r.ledgerId, ...(r.messageId ? { messageId: r.messageId } : {}), errors: annotate(inbound.adapter, r.errors) });
+          rejections.push({ index: m.index, line: m.line, ledgerId: r.ledgerId, ...(r.messageId ? { messageId: r.messageId } : {}), errors: annotate(inbound.adapter, m.raw, r.errors) });
         }
       });
       progress.messages += framingFaults.length;

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Database, SftpFilesTable, SftpFileStatus } from '../../src/db/database-types.js';
 import type { FieldError } from '../../src/messages/generated-types.js';
 
@@ -61,7 +61,17 @@ export async function insertChunk(db: Kysely<Database>, fileId: string, seq: num
  * Marks a file stored. When the partner sent the same bytes before, the file becomes a duplicate
  * of that one (its chunks are dropped: the original keeps the same bytes) and the original is
  * returned. The unique index on (partner, sha256) settles a race between two stores.
+ *
+ * Only a file that was taken in can be an original. One that ended before a single message was
+ * read from it (its name matched no format, it was empty) applied nothing, so the same bytes sent
+ * again, usually as the partner's correction, must be read; the earlier file gives up its place
+ * in the unique index (its sha256, already named in its receipt) to the new one.
  */
+/** A finished file from which not one message was read. */
+function notTakenIn(eb: ExpressionBuilder<Database, 'sftp_files'>) {
+  return eb.and([eb('status', 'in', ['processed', 'failed']), eb('messages', '=', 0)]);
+}
+
 export async function finishStore(db: Kysely<Database>, file: { id: string; country: string }, size: number, sha256: Buffer): Promise<SftpFileRow | undefined> {
   const original = () =>
     db
@@ -71,6 +81,7 @@ export async function finishStore(db: Kysely<Database>, file: { id: string; coun
       .where('sha256', '=', sha256)
       .where('duplicate_of', 'is', null)
       .where('id', '<>', file.id)
+      .where((eb) => eb.not(notTakenIn(eb)))
       .executeTakeFirst();
   const markDuplicate = async (of: SftpFileRow) => {
     await db.transaction().execute(async (trx) => {
@@ -82,7 +93,18 @@ export async function finishStore(db: Kysely<Database>, file: { id: string; coun
   const before = await original();
   if (before) return markDuplicate(before);
   try {
-    await db.updateTable('sftp_files').set({ status: 'received', size_bytes: String(size), sha256, stored_at: new Date() }).where('id', '=', file.id).execute();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('sftp_files')
+        .set({ sha256: null })
+        .where('partner_country', '=', file.country)
+        .where('sha256', '=', sha256)
+        .where('duplicate_of', 'is', null)
+        .where('id', '<>', file.id)
+        .where(notTakenIn)
+        .execute();
+      await trx.updateTable('sftp_files').set({ status: 'received', size_bytes: String(size), sha256, stored_at: new Date() }).where('id', '=', file.id).execute();
+    });
     return undefined;
   } catch (err) {
     if ((err as { code?: string }).code !== '23505') throw err;

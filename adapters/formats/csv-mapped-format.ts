@@ -100,16 +100,26 @@ export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions 
     spec: spec!,
     ...(spec!.values ? { values: new Map(Object.entries(spec!.values).map(([k, v]) => [k.trim().toLowerCase(), v!])) } : {}),
   }));
+  // The columns the mapping reads: one of them named twice leaves no telling which cell is meant.
+  const readColumns = new Set([...fields.flatMap((f) => (f.spec.column ? [f.spec.column] : [])), ...(mapping.messageId ? [mapping.messageId.column] : [])]);
+  type Header = { columns: string[] } | { error: string; source: string; code: string };
   // The header repeats on every message of a file; its parse is kept between rows.
-  let lastHeader: { text: string; columns: string[] } | undefined;
+  let lastHeader: { text: string; header: Header } | undefined;
 
-  function headerColumns(text: string): string[] | { error: string } {
-    if (lastHeader?.text === text) return lastHeader.columns;
+  function headerColumns(text: string): Header {
+    if (lastHeader?.text === text) return lastHeader.header;
+    const header = readHeader(text);
+    lastHeader = { text, header };
+    return header;
+  }
+
+  function readHeader(text: string): Header {
     const parsed = parseCsvRecords(text, dialect);
-    if (!parsed.ok) return { error: parsed.message };
+    if (!parsed.ok) return { error: parsed.message, source: 'header', code: 'csv.malformed' };
     const columns = (parsed.records[0] ?? []).map((c) => c.trim());
-    lastHeader = { text, columns };
-    return columns;
+    const repeated = columns.find((c, i) => readColumns.has(c) && columns.indexOf(c) !== i);
+    if (repeated !== undefined) return { error: `the header names the column "${repeated}" more than once`, source: repeated, code: 'csv.duplicate-column' };
+    return { columns };
   }
 
   function convert(field: CompiledField, text: string, column: string, errors: FieldError[]): Value | undefined {
@@ -171,8 +181,8 @@ export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions 
     if (hasHeader) {
       const headerText = text.slice(0, Math.max(0, text.search(/\r?\n/)));
       const header = headerColumns(headerText || text);
-      if ('error' in header) return { ok: false, errors: [{ pointer: '/', source: 'header', code: 'csv.malformed', message: header.error }] };
-      columns = header;
+      if ('error' in header) return { ok: false, errors: [{ pointer: '/', source: header.source, code: header.code, message: header.error }] };
+      columns = header.columns;
       if (parsed.records.length > 2) return { ok: false, errors: [{ pointer: '/', code: 'csv.several-rows', message: `holds ${parsed.records.length - 1} rows; one message is one row` }] };
       row = parsed.records[1];
     } else {
@@ -285,7 +295,8 @@ export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions 
     mediaTypes: ['text/csv'],
     normalise,
     render,
+    renders: [mapping.type],
     sourceOf,
-    file: { framing: 'csv', extension: '.csv', quote: dialect.quote, header: hasHeader },
+    file: { framing: 'csv', extension: '.csv', quote: dialect.quote, delimiter: dialect.delimiter, header: hasHeader },
   };
 }

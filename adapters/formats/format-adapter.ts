@@ -17,6 +17,12 @@ export interface FormatAdapter {
   /** Canonical envelope -> bytes in this format. */
   render(envelope: unknown, context: AdapterContext): Buffer;
   /**
+   * The message types render() can put in this format; absent, every type. A format made for one
+   * national record layout cannot carry the hub's replies, so the hub refuses it at start as a
+   * partner's replies.format instead of letting every delivery to the partner die.
+   */
+  readonly renders?: readonly string[];
+  /**
    * How a file holding many messages in this format is framed (SFTP drops): where one message
    * ends and the next begins, and how a batch of rendered messages is joined into one file.
    */
@@ -24,14 +30,16 @@ export interface FormatAdapter {
   /**
    * The field as the sender writes it for a pointer into the canonical message
    * ('/payload/firearm/make' -> the CSV column 'Make'), so that validation errors can name it.
+   * `raw`, the bytes normalised (the same Buffer), lets a format that reads a field from one of
+   * several elements name the one this message had.
    */
-  sourceOf?(pointer: string): string | undefined;
+  sourceOf?(pointer: string, raw?: Buffer): string | undefined;
 }
 
 /** File framing of a format: JSON (NDJSON lines or a JSON array), CSV rows, or XML elements. */
 export type FileFormat =
   | { framing: 'json'; extension: string }
-  | { framing: 'csv'; extension: string; quote: string; header: boolean }
+  | { framing: 'csv'; extension: string; quote: string; delimiter?: string; header: boolean }
   | {
       framing: 'xml';
       extension: string;

@@ -60,7 +60,15 @@ function textOf(node: XmlNode): string {
 /** Reads a record element: every value found, plus the path each came from. */
 class Reader {
   readonly errors: FieldError[] = [];
+  /** Canonical pointer -> the element its value was read from, as written. */
+  readonly sources = new Map<string, string>();
   constructor(readonly rootName: string) {}
+
+  /** Notes where the value at `pointer` came from, for errors validation finds in it later. */
+  read<T extends { path: string }>(pointer: string, found: T): T {
+    this.sources.set(pointer, found.path);
+    return found;
+  }
 
   /** The first element at `path` (local names) below `node`, with its written path. */
   find(node: XmlNode | undefined, at: string, path: string[]): { node: XmlNode; path: string } | undefined {
@@ -97,7 +105,14 @@ function gaugeAsCalibre(text: string): string {
   return /^\d+$/.test(text) ? `${text} gauge` : text;
 }
 
+/** NCIC MAK for "make unknown": the make text, when there is one, says more. */
+const UNKNOWN_MAKE = 'ZZZ';
+
 export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
+  // Where each value of a document was read from, kept as long as its bytes are: a record may
+  // give the same field in several elements (a calibre as code, text or gauge), and a validation
+  // error must name the one the partner wrote.
+  const readFrom = new WeakMap<Buffer, ReadonlyMap<string, string>>();
   return {
     name: NIEM_FORMAT,
     mediaTypes: ['application/xml', 'text/xml'],
@@ -121,13 +136,16 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
       const root = parsed.node;
       const at = parsed.root;
       const r = new Reader(at);
+      readFrom.set(raw, r.sources);
 
       const ownerReference = r.text(root, at, ['RecordIdentification', 'IdentificationID']);
-      if (!ownerReference) r.missing('/payload/ownerReference', `${at}/fre:RecordIdentification/nc:IdentificationID`, 'the record\'s identification');
+      if (ownerReference) r.read('/payload/ownerReference', ownerReference);
+      else r.missing('/payload/ownerReference', `${at}/fre:RecordIdentification/nc:IdentificationID`, 'the record\'s identification');
       const statusText = r.text(root, at, ['RecordStatusCode']);
       let status: string | undefined;
       if (!statusText) r.missing('/payload/status', `${at}/fre:RecordStatusCode`, 'the record status');
       else {
+        r.read('/payload/status', statusText);
         status = statusText.value.toUpperCase().replace(/[\s-]+/g, '_');
         if (!STATUSES.includes(status)) r.invalid('/payload/status', statusText.path, 'niem.unknown-status', `"${statusText.value}" is not one of ${STATUSES.join(', ')}`);
       }
@@ -140,28 +158,36 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
         const f = firearmFound.node;
         const fp = firearmFound.path;
         const serials = children(f, 'ItemSerialIdentification')
-          .map((s) => ({ id: r.text(s.node, `${fp}/${s.name}`, ['IdentificationID']) }))
-          .filter((s) => s.id)
-          .map((s) => ({ value: s.id!.value }));
+          .map((s) => r.text(s.node, `${fp}/${s.name}`, ['IdentificationID']))
+          .filter((id) => id !== undefined)
+          .map((id, i) => ({ value: r.read(`/payload/firearm/serials/${i}`, id).value }));
         if (serials.length === 0) r.missing('/payload/firearm/serials', r.expected(fp, ['ItemSerialIdentification', 'IdentificationID']), 'the serial number');
         else firearm.serials = serials;
 
         const makeCode = r.text(f, fp, ['FirearmMakeCode']);
         const makeText = r.text(f, fp, ['FirearmMakeText']);
-        if (makeCode) firearm.make = options.makeNameForCode?.(makeCode.value.toUpperCase()) ?? makeCode.value;
-        else if (makeText) firearm.make = makeText.value;
-        else r.missing('/payload/firearm/make', r.expected(fp, ['FirearmMakeCode']), 'the make (nc:FirearmMakeCode or nc:FirearmMakeText)');
+        const code = makeCode?.value.toUpperCase();
+        const named = code === undefined ? undefined : options.makeNameForCode?.(code);
+        // The maker's name the partner wrote says more than a code the reference data cannot
+        // resolve, or than ZZZ (make unknown). A code alone is passed on: ZZZ as its reference
+        // name, an unknown one as written, for the records module to report as unmapped.
+        if (makeText && (named === undefined || code === UNKNOWN_MAKE)) {
+          firearm.make = r.read('/payload/firearm/make', makeText).value;
+        } else if (makeCode) {
+          r.read('/payload/firearm/make', makeCode);
+          firearm.make = named ?? makeCode.value;
+        } else r.missing('/payload/firearm/make', r.expected(fp, ['FirearmMakeCode']), 'the make (nc:FirearmMakeCode or nc:FirearmMakeText)');
         // NCIC MIS: what the firearm looks like, mandatory with the unknown make ZZZ.
         const description = r.text(f, fp, ['ItemDescriptionText']);
-        if (description) firearm.makeDescription = description.value;
+        if (description) firearm.makeDescription = r.read('/payload/firearm/makeDescription', description).value;
         const model = r.text(f, fp, ['ItemModelName']);
-        if (model) firearm.model = model.value;
+        if (model) firearm.model = r.read('/payload/firearm/model', model).value;
 
         const caliberCode = r.text(f, fp, ['FirearmCaliberCode']);
         const caliberText = r.text(f, fp, ['FirearmCaliberText']);
         const gauge = r.text(f, fp, ['FirearmGaugeText']);
-        const calibre = caliberText?.value ?? caliberCode?.value ?? (gauge ? gaugeAsCalibre(gauge.value) : undefined);
-        if (calibre) firearm.calibre = calibre;
+        const calibre = caliberText ?? caliberCode ?? (gauge ? { value: gaugeAsCalibre(gauge.value), path: gauge.path } : undefined);
+        if (calibre) firearm.calibre = r.read('/payload/firearm/calibre', calibre).value;
         else r.missing('/payload/firearm/calibre', r.expected(fp, ['FirearmCaliberCode']), 'the calibre (nc:FirearmCaliberCode, nc:FirearmCaliberText or nc:FirearmGaugeText)');
 
         const category = r.text(f, fp, ['FirearmCategoryCode']);
@@ -171,14 +197,14 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
         else if (!/^[A-Z]$/i.test(category.value)) r.invalid('/payload/firearm/type', category.path, 'niem.bad-code', `"${category.value}" is not an NCIC gun category (one letter, fbi:TYPCodeType)`);
         else if (characteristic && !/^[A-Z]$/i.test(characteristic.value)) {
           r.invalid('/payload/firearm/type', characteristic.path, 'niem.bad-code', `"${characteristic.value}" is not an NCIC gun characteristic (one letter, fbi:TYPDescriptionCodeType)`);
-        } else firearm.type = `${category.value}${characteristic?.value ?? ''}`.toUpperCase();
-        if (characteristicText) firearm.action = characteristicText.value;
+        } else firearm.type = `${r.read('/payload/firearm/type', category).value}${characteristic?.value ?? ''}`.toUpperCase();
+        if (characteristicText) firearm.action = r.read('/payload/firearm/action', characteristicText).value;
 
         const finish = r.text(f, fp, ['FirearmFinishText']) ?? r.text(f, fp, ['FirearmFinishCode']);
-        if (finish) firearm.finish = finish.value;
+        if (finish) firearm.finish = r.read('/payload/firearm/finish', finish).value;
         const year = r.text(f, fp, ['ItemModelYearDate']);
         if (year) {
-          if (/^\d{4}$/.test(year.value)) firearm.yearOfManufacture = Number(year.value);
+          if (/^\d{4}$/.test(year.value)) firearm.yearOfManufacture = Number(r.read('/payload/firearm/yearOfManufacture', year).value);
           else r.invalid('/payload/firearm/yearOfManufacture', year.path, 'niem.bad-year', `"${year.value}" is not a year (xs:gYear)`);
         }
       }
@@ -190,17 +216,19 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
       else {
         const ip = incident.path;
         const caseNumber = r.text(incident.node, ip, ['ActivityIdentification', 'IdentificationID']);
-        if (caseNumber) event.caseNumber = caseNumber.value;
+        if (caseNumber) event.caseNumber = r.read('/payload/event/caseNumber', caseNumber).value;
         else r.missing('/payload/event/caseNumber', r.expected(ip, ['ActivityIdentification', 'IdentificationID']), 'the case number');
         const date = r.text(incident.node, ip, ['ActivityDate', 'Date']) ?? r.text(incident.node, ip, ['ActivityDate', 'DateTime']);
         if (!date) r.missing('/payload/event/date', r.expected(ip, ['ActivityDate', 'Date']), 'the incident date');
         else {
           const day = /^(\d{4}-\d{2}-\d{2})/.exec(date.value)?.[1];
-          if (day) event.date = day;
-          else r.invalid('/payload/event/date', date.path, 'niem.bad-date', `"${date.value}" is not a date (xs:date)`);
+          if (day) {
+            r.read('/payload/event/date', date);
+            event.date = day;
+          } else r.invalid('/payload/event/date', date.path, 'niem.bad-date', `"${date.value}" is not a date (xs:date)`);
         }
         const circumstances = r.text(incident.node, ip, ['ActivityDescriptionText']);
-        if (circumstances) event.circumstances = circumstances.value;
+        if (circumstances) event.circumstances = r.read('/payload/event/circumstances', circumstances).value;
         const location = r.find(incident.node, ip, ['IncidentLocation']);
         if (location) {
           const place: Record<string, string> = {};
@@ -209,9 +237,9 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
           const country = structured ? r.text(structured.node, structured.path, ['LocationCountryISO3166Alpha2Code']) : undefined;
           const city = structured ? r.text(structured.node, structured.path, ['LocationCityName']) : undefined;
           const description = r.text(location.node, location.path, ['LocationDescriptionText']);
-          if (country) place.country = country.value.toUpperCase();
-          if (city) place.locality = city.value;
-          if (description) place.description = description.value;
+          if (country) place.country = r.read('/payload/event/place/country', country).value.toUpperCase();
+          if (city) place.locality = r.read('/payload/event/place/locality', city).value;
+          if (description) place.description = r.read('/payload/event/place/description', description).value;
           if (Object.keys(place).length) event.place = place;
         }
       }
@@ -235,6 +263,7 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
         },
       };
     },
+    renders: ['record.upsert'],
     render(envelope) {
       const e = envelope as { messageId?: string; type?: string; sentAt?: string; payload?: Record<string, unknown> };
       if (e.type !== 'record.upsert') throw new Error(`${NIEM_FORMAT} carries record.upsert messages only, not ${e.type}`);
@@ -280,7 +309,12 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
       };
       return Buffer.from(new Builder({ rootName: 'fre:FirearmRecord', xmldec: { version: '1.0', encoding: 'UTF-8' } }).buildObject(record));
     },
-    sourceOf(pointer) {
+    sourceOf(pointer, raw) {
+      // The element this document's value was read from, else where the record would have it.
+      const read = raw ? readFrom.get(raw) : undefined;
+      const within = (p: string) => pointer === p || pointer.startsWith(`${p}/`);
+      const written = read && [...read.keys()].filter(within).sort((a, b) => b.length - a.length)[0];
+      if (written) return read.get(written);
       const map: [string, string][] = [
         ['/payload/ownerReference', 'fre:FirearmRecord/fre:RecordIdentification/nc:IdentificationID'],
         ['/payload/status', 'fre:FirearmRecord/fre:RecordStatusCode'],

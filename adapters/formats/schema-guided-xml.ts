@@ -42,9 +42,16 @@ function textOf(x: XmlNode): string {
   return typeof t === 'string' ? t : '';
 }
 
+/**
+ * A number written in decimal, as XML Schema and JSON write them. Number() reads more (0x7CF,
+ * 0b11, Infinity): such text is left as text, for validation to name the field it is in.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function scalar(text: string, type: string | undefined): unknown {
   if (type === 'integer' || type === 'number') {
-    return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+    const t = text.trim();
+    return DECIMAL.test(t) ? Number(t) : text;
   }
   if (type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   return text;

@@ -8,8 +8,24 @@ const NEWLINE = Buffer.from('\n');
 export interface CsvFraming {
   /** The quote character (RFC 4180: '"'); line breaks inside quotes belong to the field. */
   quote: string;
+  /** The field delimiter (default ','): a quote opens a quoted field only right after it. */
+  delimiter?: string;
   /** The first record names the columns: each message is then that header line plus its row. */
   header: boolean;
+}
+
+/**
+ * Where the reading of a row stands, as the row parser (csv-record.ts) reads it: a quote opens a
+ * quoted field only at the start of a field and is an ordinary character anywhere else (the inch
+ * mark in `12" barrel`); inside quotes a doubled quote is one quote, so a quote there settles
+ * nothing until the next byte.
+ */
+type Scan = 'field-start' | 'unquoted' | 'quoted' | 'quote-in-quoted';
+
+function oneByte(text: string, what: string): number {
+  const b = Buffer.from(text, 'utf8');
+  if (b.length !== 1) throw new Error(`CSV ${what} must be one byte, got "${text}"`);
+  return b[0]!;
 }
 
 function isBlank(b: Buffer): boolean {
@@ -25,11 +41,10 @@ function isBlank(b: Buffer): boolean {
  * streams. A quote left open runs to the end of the file, which is then reported as fatal.
  */
 export async function* splitCsvRows(source: AsyncIterable<Buffer>, framing: CsvFraming, limits: SplitLimits): AsyncGenerator<Framed> {
-  const quote = Buffer.from(framing.quote, 'utf8');
-  if (quote.length !== 1) throw new Error(`CSV quote must be one byte, got "${framing.quote}"`);
-  const q = quote[0]!;
+  const q = oneByte(framing.quote, 'quote');
+  const d = oneByte(framing.delimiter ?? ',', 'delimiter');
   let header: Buffer | undefined;
-  let inQuotes = false;
+  let scan: Scan = 'field-start';
   let line = 1;
   let rowLine = 1;
   let index = 0;
@@ -64,16 +79,28 @@ export async function* splitCsvRows(source: AsyncIterable<Buffer>, framing: CsvF
     let from = 0;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
-      if (c === q) inQuotes = !inQuotes;
+      if (scan === 'quoted') {
+        if (c === q) scan = 'quote-in-quoted';
+        else if (c === LF) line += 1;
+        continue;
+      }
+      if (scan === 'quote-in-quoted') {
+        if (c === q) {
+          scan = 'quoted';
+          continue;
+        }
+        // The quote closed the field; this byte is read as after any other field text.
+        scan = 'unquoted';
+      }
+      if (c === d) scan = 'field-start';
       else if (c === LF) {
         line += 1;
-        if (!inQuotes) {
-          yield* endRow(chunk, from, i);
-          if (stopped) return;
-          from = i + 1;
-          rowLine = line;
-        }
-      }
+        scan = 'field-start';
+        yield* endRow(chunk, from, i);
+        if (stopped) return;
+        from = i + 1;
+        rowLine = line;
+      } else if (scan === 'field-start') scan = c === q ? 'quoted' : 'unquoted';
     }
     if (from < chunk.length) {
       bytes += chunk.length - from;
@@ -83,7 +110,7 @@ export async function* splitCsvRows(source: AsyncIterable<Buffer>, framing: CsvF
       } else if (!oversized) pieces.push(Buffer.from(chunk.subarray(from)));
     }
   }
-  if (inQuotes) {
+  if (scan === 'quoted') {
     yield { kind: 'fault', index, line: rowLine, code: 'file.unclosed-quote', message: `the quoted field in the row starting on line ${rowLine} is never closed`, fatal: true };
     return;
   }

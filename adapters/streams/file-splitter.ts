@@ -16,7 +16,7 @@ export function splitFile(source: AsyncIterable<Buffer>, file: FileFormat, name:
   const split = { maxMessageBytes: limits.maxMessageBytes };
   switch (file.framing) {
     case 'csv':
-      return splitCsvRows(source, { quote: file.quote, header: file.header }, split);
+      return splitCsvRows(source, { quote: file.quote, delimiter: file.delimiter, header: file.header }, split);
     case 'xml':
       return splitXmlElements(source, { messageElements: file.messageElements, maxDepth: limits.xmlMaxDepth }, split);
     case 'json':

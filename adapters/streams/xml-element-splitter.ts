@@ -16,6 +16,12 @@ function localName(qname: string): string {
   return colon === -1 ? qname : qname.slice(colon + 1);
 }
 
+function newlinesIn(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n += 1;
+  return n;
+}
+
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
@@ -65,7 +71,9 @@ export async function* splitXmlElements(source: AsyncIterable<Buffer>, framing: 
     if (depth === 0 && framing.messageElements.includes(localName(tag.name))) wholeDocument = true;
     if ((depth === 0 && wholeDocument) || (depth === 1 && !wholeDocument)) {
       elementStart = parser.startTagPosition - 1;
-      elementLine = parser.line + 1;
+      // sax names the tag once past its name, perhaps on a later line (`<message\n  xmlns=...`):
+      // the element starts on the line of its '<'.
+      elementLine = parser.line + 1 - newlinesIn(buf.slice(Math.max(0, elementStart - bufStart), parser.position - bufStart));
       oversized = false;
     }
   };

@@ -36,7 +36,7 @@ export interface IntakeApplication {
 export interface Refusal {
   cause: HubError;
   errors: FieldError[];
-  /** Undefined when the sender has no country to answer (the hub itself). */
+  /** Undefined when the sender has no country to answer (the hub itself), or for a file's row (its file's receipt tells). */
   receipt: OutboxRecord | undefined;
 }
 
@@ -74,7 +74,15 @@ export async function applyAtIntake(deps: ApplyDeps, trx: Transaction<Database>,
   await sql`savepoint apply_at_intake`.execute(trx);
   try {
     const run = await deps.metrics.time('apply', () => runHandlersPastRefusals(deps, trx, rows, 'apply_at_intake'));
-    const refused = new Map<string, Refusal>(run.rejected.map(({ row, cause }) => [row.id, { cause, ...handlerRejection(deps, row, cause) }]));
+    // A row of a partner's file is answered in the file's receipt, with its line, as intake
+    // answers a row it rejects itself; a receipt of its own could not say which row it was.
+    const fileRows = new Set(entries.filter((e) => e.fileId !== undefined).map((e) => e.id));
+    const refused = new Map<string, Refusal>(
+      run.rejected.map(({ row, cause }) => {
+        const { errors, receipt } = handlerRejection(deps, row, cause);
+        return [row.id, { cause, errors, receipt: fileRows.has(row.id) ? undefined : receipt }];
+      }),
+    );
     const delivered = await insertOutbox(trx, run.outbox, await atCommit(deps, trx, paused));
     // No RELEASE: the commit keeps what the savepoint covers, and a round trip less matters here.
     const outbound = outboundCounts(run.outbox);

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SftpSession } from '../../adapters/channels/sftp-session.js';
 import { NIEM_CORE_20, NIEM_EXCHANGE_NAMESPACE } from '../../adapters/formats/niem-firearm.js';
-import { partnerClient, sftpTestConfig, startSftpServer, type TestSftpServer } from '../support/sftp-server.js';
+import { GB_AND_IT_DROPS, partnerClient, partnerDrops, sftpTestConfig, startSftpServer, type TestSftpServer } from '../support/sftp-server.js';
 import { cleanEnvironment, testEnvironment, waitFor } from '../support/test-environment.js';
 import { notice, startTestHub, type TestHub } from '../support/test-hub.js';
 
@@ -20,6 +20,7 @@ let server: TestSftpServer;
 let configDir: string;
 let t: TestHub;
 let partner: SftpClient;
+let drops: ReturnType<typeof partnerDrops>;
 let fr: { id: string; auth: string };
 
 const CSV_HEADER = 'Record Ref,Status,Serial No,Make,Model,Calibre,Weapon Type,Country of Manufacture,Year of Manufacture,Date Reported,Crime Ref,Town,Circumstances,Description';
@@ -76,24 +77,6 @@ function niemFile(records: string[]): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<fre:FirearmRecordExchange xmlns:fre="${NIEM_EXCHANGE_NAMESPACE}" xmlns:nc="${NIEM_CORE_20}">\n${records.join('\n')}\n</fre:FirearmRecordExchange>\n`;
 }
 
-/** GB's convention: the file, then an empty done-file beside it. */
-async function dropWithDoneFile(dir: string, name: string, content: string) {
-  await partner.put(Buffer.from(content), `${dir}/inbox/${name}`);
-  await partner.put(Buffer.alloc(0), `${dir}/inbox/${name}.done`);
-}
-
-/** IT's convention: written under a temporary name, renamed when complete. */
-async function dropWithRename(dir: string, name: string, content: string) {
-  await partner.put(Buffer.from(content), `${dir}/inbox/${name}.part`);
-  await partner.rename(`${dir}/inbox/${name}.part`, `${dir}/inbox/${name}`);
-}
-
-async function receipt(dir: string, name: string): Promise<Record<string, any>> {
-  const path = `${dir}/outbox/${name}.receipt.json`;
-  await waitFor(() => partner.exists(path), `the receipt ${path}`, 30_000, 100);
-  return JSON.parse(((await partner.get(path)) as Buffer).toString('utf8'));
-}
-
 async function recordsOf(country: string, refs: string[]) {
   return t.hub.ctx.db.selectFrom('records').select(['owner_reference', 'serial', 'make_text', 'make_id', 'type_text', 'event_date']).where('owner_country', '=', country).where('owner_reference', 'in', refs).execute();
 }
@@ -111,33 +94,11 @@ async function names(dir: string): Promise<string[]> {
 
 beforeAll(async () => {
   server = await startSftpServer();
-  configDir = sftpTestConfig(server, [
-    {
-      country: 'GB',
-      name: 'United Kingdom',
-      ncb: 'NCB-MANCHESTER',
-      inbound: [{ format: 'csv-gb-firearms' }],
-      replies: { channel: 'sftp', format: 'canonical-json' },
-      dir: 'gb',
-      completion: { convention: 'done-file' },
-    },
-    {
-      country: 'IT',
-      name: 'Italy',
-      ncb: 'NCB-ROMA',
-      inbound: [
-        { format: 'niem-2.0-firearm', files: ['*.niem.xml'] },
-        { format: 'canonical-xml', files: ['*.xml'] },
-        { format: 'canonical-json', files: ['*.json', '*.ndjson'] },
-      ],
-      replies: { channel: 'sftp', format: 'canonical-xml' },
-      dir: 'it',
-      completion: { convention: 'rename' },
-    },
-  ]);
+  configDir = sftpTestConfig(server, GB_AND_IT_DROPS);
   t = await startTestHub('sftp_drops', { envOverrides: { configDir } });
   fr = await t.agency('FR', 'NCB-PARIS');
   partner = await partnerClient(server);
+  drops = partnerDrops(partner, waitFor);
   // The hub creates the drop's directories when it first connects.
   await waitFor(async () => (await partner.exists('gb/inbox')) && (await partner.exists('it/inbox')), 'the drop directories', 30_000, 100);
 });
@@ -152,14 +113,14 @@ afterAll(async () => {
 describe('records arriving over SFTP', () => {
   it('applies every row of a CSV file in the partner layout, answers with a receipt and moves the file to processed/', async () => {
     const refs = ['GB-1001', 'GB-1002', 'GB-1003'];
-    await dropWithDoneFile('gb', 'register-2025-03-01.csv', `${CSV_HEADER}\n${refs.map((r) => csvRow(r)).join('\n')}\n`);
+    await drops.dropWithDoneFile('gb', 'register-2025-03-01.csv', `${CSV_HEADER}\n${refs.map((r) => csvRow(r)).join('\n')}\n`);
     const rows = await waitForRecords('GB', refs);
     expect(rows.map((r) => r.serial).sort()).toEqual(['SN-GB-1001', 'SN-GB-1002', 'SN-GB-1003']);
     const glock = rows[0]!;
     expect(glock.make_text).toBe('Glock');
     expect(glock.event_date.toISOString().slice(0, 10)).toBe('2025-02-14');
 
-    const r = await receipt('gb', 'register-2025-03-01.csv');
+    const r = await drops.receipt('gb', 'register-2025-03-01.csv');
     expect(r).toMatchObject({ receipt: 'tracehub.sftp-receipt/1', file: 'register-2025-03-01.csv', outcome: 'processed', format: 'csv-gb-firearms', counts: { messages: 3, accepted: 3, rejected: 0, duplicates: 0 }, rejected: [] });
     expect(r.sha256).toMatch(/^[0-9a-f]{64}$/);
     await waitFor(async () => (await names('gb/processed')).includes('register-2025-03-01.csv'), 'the file in processed/', 15_000, 100);
@@ -168,21 +129,21 @@ describe('records arriving over SFTP', () => {
   });
 
   it('applies NDJSON lines and JSON arrays of canonical envelopes', async () => {
-    await dropWithRename('it', 'batch-1.ndjson', `${JSON.stringify(recordEnvelope('IT-2001'))}\n${JSON.stringify(recordEnvelope('IT-2002'))}\n`);
-    await dropWithRename('it', 'batch-2.json', JSON.stringify([recordEnvelope('IT-2003'), recordEnvelope('IT-2004')], null, 2));
+    await drops.dropWithRename('it', 'batch-1.ndjson', `${JSON.stringify(recordEnvelope('IT-2001'))}\n${JSON.stringify(recordEnvelope('IT-2002'))}\n`);
+    await drops.dropWithRename('it', 'batch-2.json', JSON.stringify([recordEnvelope('IT-2003'), recordEnvelope('IT-2004')], null, 2));
     await waitForRecords('IT', ['IT-2001', 'IT-2002', 'IT-2003', 'IT-2004']);
-    expect((await receipt('it', 'batch-1.ndjson')).counts).toEqual({ messages: 2, accepted: 2, rejected: 0, duplicates: 0 });
-    expect((await receipt('it', 'batch-2.json')).counts).toEqual({ messages: 2, accepted: 2, rejected: 0, duplicates: 0 });
+    expect((await drops.receipt('it', 'batch-1.ndjson')).counts).toEqual({ messages: 2, accepted: 2, rejected: 0, duplicates: 0 });
+    expect((await drops.receipt('it', 'batch-2.json')).counts).toEqual({ messages: 2, accepted: 2, rejected: 0, duplicates: 0 });
   });
 
   it('applies the repeated <message> elements of a canonical XML file', async () => {
-    await dropWithRename('it', 'batch-3.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<messages xmlns="urn:tracehub:message:1">\n${canonicalXmlMessage('IT-3001')}\n${canonicalXmlMessage('IT-3002')}\n</messages>\n`);
+    await drops.dropWithRename('it', 'batch-3.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<messages xmlns="urn:tracehub:message:1">\n${canonicalXmlMessage('IT-3001')}\n${canonicalXmlMessage('IT-3002')}\n</messages>\n`);
     await waitForRecords('IT', ['IT-3001', 'IT-3002']);
-    expect((await receipt('it', 'batch-3.xml')).counts).toMatchObject({ messages: 2, accepted: 2 });
+    expect((await drops.receipt('it', 'batch-3.xml')).counts).toMatchObject({ messages: 2, accepted: 2 });
   });
 
   it('applies NIEM 2.0 firearm records, NCIC make codes translated through the reference data', async () => {
-    await dropWithRename('it', 'sdi-export.niem.xml', niemFile([niemRecord('IT-4001', 'BER4001'), niemRecord('IT-4002', 'BER4002')]));
+    await drops.dropWithRename('it', 'sdi-export.niem.xml', niemFile([niemRecord('IT-4001', 'BER4001'), niemRecord('IT-4002', 'BER4002')]));
     const rows = await waitForRecords('IT', ['IT-4001', 'IT-4002']);
     const glock = t.hub.ctx.reference.resolveMake('GLC');
     expect(glock.status).toBe('mapped');
@@ -190,7 +151,7 @@ describe('records arriving over SFTP', () => {
       expect(r.make_id).toBe(glock.status === 'mapped' ? glock.id : 'unmapped');
       expect(r.type_text).toBe('PI');
     }
-    expect((await receipt('it', 'sdi-export.niem.xml')).format).toBe('niem-2.0-firearm');
+    expect((await drops.receipt('it', 'sdi-export.niem.xml')).format).toBe('niem-2.0-firearm');
   });
 });
 
@@ -220,9 +181,9 @@ describe('files not yet complete', () => {
 describe('bad rows and repeated files', () => {
   it('rejects a malformed row with its own errors in the receipt, naming line and column, and applies the good rows', async () => {
     const content = [CSV_HEADER, csvRow('GB-6001'), csvRow('GB-6002', { date: '31/02/2025', status: 'Borrowed' }), csvRow('GB-6003'), 'GB-6004,Stolen,too,few,fields'].join('\r\n');
-    await dropWithDoneFile('gb', 'mixed.csv', `${content}\r\n`);
+    await drops.dropWithDoneFile('gb', 'mixed.csv', `${content}\r\n`);
     await waitForRecords('GB', ['GB-6001', 'GB-6003']);
-    const r = await receipt('gb', 'mixed.csv');
+    const r = await drops.receipt('gb', 'mixed.csv');
     expect(r.outcome).toBe('processed');
     expect(r.counts).toEqual({ messages: 4, accepted: 2, rejected: 2, duplicates: 0 });
     expect(r.rejected).toHaveLength(2);
@@ -248,12 +209,12 @@ describe('bad rows and repeated files', () => {
 
   it('recognises the same file sent again, under another name, and applies nothing twice', async () => {
     const content = `${CSV_HEADER}\n${csvRow('GB-7001')}\n${csvRow('GB-7002')}\n`;
-    await dropWithDoneFile('gb', 'first.csv', content);
-    await receipt('gb', 'first.csv');
+    await drops.dropWithDoneFile('gb', 'first.csv', content);
+    await drops.receipt('gb', 'first.csv');
     const before = await t.hub.ctx.db.selectFrom('ledger_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('sender_country', '=', 'GB').executeTakeFirstOrThrow();
 
-    await dropWithDoneFile('gb', 'resent.csv', content);
-    const r = await receipt('gb', 'resent.csv');
+    await drops.dropWithDoneFile('gb', 'resent.csv', content);
+    const r = await drops.receipt('gb', 'resent.csv');
     expect(r.outcome).toBe('duplicate');
     expect(r.duplicateOf).toMatchObject({ file: 'first.csv', outcome: 'processed' });
     expect(r.counts).toEqual({ messages: 0, accepted: 0, rejected: 0, duplicates: 0 });
@@ -263,8 +224,8 @@ describe('bad rows and repeated files', () => {
   });
 
   it('moves a file that is not well-formed to failed/, with the fault and its line in the receipt', async () => {
-    await dropWithRename('it', 'broken.xml', `<messages xmlns="urn:tracehub:message:1">\n${canonicalXmlMessage('IT-8001')}\n<message><messageId>x</message>\n</messages>`);
-    const r = await receipt('it', 'broken.xml');
+    await drops.dropWithRename('it', 'broken.xml', `<messages xmlns="urn:tracehub:message:1">\n${canonicalXmlMessage('IT-8001')}\n<message><messageId>x</message>\n</messages>`);
+    const r = await drops.receipt('it', 'broken.xml');
     expect(r.outcome).toBe('failed');
     expect(r.error).toMatchObject({ code: 'xml.malformed', line: expect.any(Number) });
     expect(r.counts).toMatchObject({ messages: 1, accepted: 1 });
@@ -275,7 +236,7 @@ describe('bad rows and repeated files', () => {
     // SFTP file names are UTF-8; this one is Latin-1 ("Liège.ndjson"), so it reaches the hub as "Li\ufffdge.ndjson".
     const inbox = join(server.root, 'it', 'inbox');
     writeFileSync(Buffer.concat([Buffer.from(`${inbox}/Li`), Buffer.from([0xe8]), Buffer.from('ge.ndjson')]), `${JSON.stringify(recordEnvelope('IT-8101'))}\n`);
-    await dropWithRename('it', 'after-latin1-name.ndjson', `${JSON.stringify(recordEnvelope('IT-8102'))}\n`);
+    await drops.dropWithRename('it', 'after-latin1-name.ndjson', `${JSON.stringify(recordEnvelope('IT-8102'))}\n`);
     await waitForRecords('IT', ['IT-8102']);
     // Both arrived within the same second, so either may be looked at first.
     await waitFor(() => t.hub.ctx.sftp.poller('IT')!.unaddressable.size > 0, 'the name reported', 15_000, 50);
@@ -285,8 +246,8 @@ describe('bad rows and repeated files', () => {
   });
 
   it('moves a file that no configured format reads to failed/, saying which names are read', async () => {
-    await dropWithRename('it', 'notes.txt', 'not a record');
-    const r = await receipt('it', 'notes.txt');
+    await drops.dropWithRename('it', 'notes.txt', 'not a record');
+    const r = await drops.receipt('it', 'notes.txt');
     expect(r).toMatchObject({ outcome: 'failed', format: null, error: { code: 'file.no-format' }, counts: { messages: 0 } });
     expect(r.error.message).toContain('notes.txt');
     await waitFor(async () => (await names('it/failed')).includes('notes.txt'), 'the file in failed/', 15_000, 100);
@@ -347,8 +308,8 @@ describe('several hub instances', () => {
       const holder = await first.lease.holder();
       expect(holder).toBe(first.lease.owner);
 
-      await dropWithDoneFile('gb', 'two-instances.csv', `${CSV_HEADER}\n${csvRow('GB-9001')}\n`);
-      await receipt('gb', 'two-instances.csv');
+      await drops.dropWithDoneFile('gb', 'two-instances.csv', `${CSV_HEADER}\n${csvRow('GB-9001')}\n`);
+      await drops.receipt('gb', 'two-instances.csv');
       await waitForRecords('GB', ['GB-9001']);
       expect(other.lease.held).toBe(false);
       expect(other.polls).toBe(0);
@@ -374,7 +335,7 @@ describe('stopping in the middle of a file', () => {
     try {
       const first = await startTestHub('sftp_resume', { env });
       await waitFor(() => partner.exists('gb-resume/inbox'), 'the drop directories', 30_000, 100);
-      await dropWithDoneFile('gb-resume', 'big.csv', `${CSV_HEADER}\n${refs.map((r) => csvRow(r)).join('\n')}\n`);
+      await drops.dropWithDoneFile('gb-resume', 'big.csv', `${CSV_HEADER}\n${refs.map((r) => csvRow(r)).join('\n')}\n`);
       const file = () => first.hub.ctx.db.selectFrom('sftp_files').select(['id', 'status', 'next_index']).where('name', '=', 'big.csv').executeTakeFirst();
       await waitFor(async () => ((await file())?.next_index ?? 0) >= 500, 'the split under way', 30_000, 20);
       await first.stop();
@@ -387,7 +348,7 @@ describe('stopping in the middle of a file', () => {
       expect(stopped.next_index).toBeGreaterThan(0);
       expect(stopped.next_index).toBeLessThan(n);
 
-      const r = await receipt('gb-resume', 'big.csv');
+      const r = await drops.receipt('gb-resume', 'big.csv');
       expect(r.counts).toEqual({ messages: n, accepted: n, rejected: 0, duplicates: 0 });
       const count = async () => Number((await db.selectFrom('records').select((eb) => eb.fn.countAll<string>().as('n')).where('owner_reference', 'like', 'GB-R-%').executeTakeFirstOrThrow()).n);
       await waitFor(async () => (await count()) === n, `all ${n} rows applied`, 120_000, 250);

@@ -92,6 +92,25 @@ export async function partnerClient(server: TestSftpServer): Promise<SftpClient>
   return client;
 }
 
+/** What a partner does on its drop: a file behind a done-file (GB), a file renamed when complete (IT), and reading its receipt. */
+export function partnerDrops(partner: SftpClient, waitFor: (check: () => Promise<boolean>, what: string, timeoutMs: number, everyMs: number) => Promise<unknown>) {
+  return {
+    async dropWithDoneFile(dir: string, name: string, content: string | Buffer): Promise<void> {
+      await partner.put(Buffer.from(content), `${dir}/inbox/${name}`);
+      await partner.put(Buffer.alloc(0), `${dir}/inbox/${name}.done`);
+    },
+    async dropWithRename(dir: string, name: string, content: string | Buffer): Promise<void> {
+      await partner.put(Buffer.from(content), `${dir}/inbox/${name}.part`);
+      await partner.rename(`${dir}/inbox/${name}.part`, `${dir}/inbox/${name}`);
+    },
+    async receipt(dir: string, name: string): Promise<Record<string, any>> {
+      const path = `${dir}/outbox/${name}.receipt.json`;
+      await waitFor(async () => Boolean(await partner.exists(path)), `the receipt ${path}`, 30_000, 100);
+      return JSON.parse(((await partner.get(path)) as Buffer).toString('utf8')) as Record<string, any>;
+    },
+  };
+}
+
 export interface TestSftpPartner {
   country: string;
   name: string;
@@ -107,6 +126,27 @@ export interface TestSftpPartner {
  * FR/DE/US as they are, and the given SFTP partners pointing at the test server (polling every
  * 200 ms, key from the environment variable TRACEHUB_TEST_SFTP_KEY, which this sets).
  */
+/**
+ * The two drops most SFTP specs use: the United Kingdom's register in its CSV layout behind
+ * done-files, and Italy's NIEM, canonical XML and JSON files renamed on completion.
+ */
+export const GB_AND_IT_DROPS: readonly TestSftpPartner[] = [
+  { country: 'GB', name: 'United Kingdom', ncb: 'NCB-MANCHESTER', inbound: [{ format: 'csv-gb-firearms' }], replies: { channel: 'sftp', format: 'canonical-json' }, dir: 'gb', completion: { convention: 'done-file' } },
+  {
+    country: 'IT',
+    name: 'Italy',
+    ncb: 'NCB-ROMA',
+    inbound: [
+      { format: 'niem-2.0-firearm', files: ['*.niem.xml'] },
+      { format: 'canonical-xml', files: ['*.xml'] },
+      { format: 'canonical-json', files: ['*.json', '*.ndjson'] },
+    ],
+    replies: { channel: 'sftp', format: 'canonical-xml' },
+    dir: 'it',
+    completion: { convention: 'rename' },
+  },
+];
+
 export function sftpTestConfig(server: TestSftpServer, partners: readonly TestSftpPartner[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'tracehub-sftp-config-'));
   const config = join(projectRoot(), 'config');

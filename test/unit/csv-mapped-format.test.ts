@@ -93,6 +93,14 @@ describe('the GB register layout (config/formats/csv-gb-firearms.json)', () => {
       expect(errorsOf(normalise(`${HEADER}\nGB-1,"open`))[0]).toMatchObject({ code: 'csv.malformed' });
     });
 
+    it('refuses a header naming a column it reads twice, naming the column, rather than keep either cell', () => {
+      expect(errorsOf(normalise(`${HEADER},Serial No\n${ROW},OTHER-SERIAL`))).toEqual([
+        { pointer: '/', source: 'Serial No', code: 'csv.duplicate-column', message: 'the header names the column "Serial No" more than once' },
+      ]);
+      // A column the layout does not read may repeat: nothing is taken from it.
+      expect(payloadOf(normalise(`${HEADER},Notes,Notes\n${ROW},a,b`))).toStrictEqual(payloadOf(normalise(`${HEADER}\n${ROW}`)));
+    });
+
     it('needs a sender from the channel: CSV rows carry none', () => {
       expect(errorsOf(normalise(`${HEADER}\n${ROW}`, gb, base))).toEqual([expect.objectContaining({ pointer: '/sender', code: 'format.no-sender' })]);
     });
@@ -102,6 +110,10 @@ describe('the GB register layout (config/formats/csv-gb-firearms.json)', () => {
       expect(gb.sourceOf!('/payload/event/date')).toBe('Date Reported');
       expect(gb.sourceOf!('/payload/event/place/country')).toBeUndefined();
     });
+  });
+
+  it('declares that it renders its own message type only, so it is never chosen to carry replies', () => {
+    expect(gb.renders).toEqual(['record.upsert']);
   });
 
   it('renders a record.upsert back into the layout', () => {

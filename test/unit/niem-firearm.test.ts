@@ -113,6 +113,15 @@ describe('NIEM 2.0 firearm record adapter', () => {
     expect((text as { envelope: { payload: { firearm: { make: string } } } }).envelope.payload.firearm.make).toBe('Pietro Beretta');
   });
 
+  it('takes nc:FirearmMakeText when nc:FirearmMakeCode does not resolve, or is ZZZ (make unknown)', () => {
+    const withText = (code: string) => SAMPLE.replace('<ext:FirearmMakeCode>GLC</ext:FirearmMakeCode>', `<ext:FirearmMakeCode>${code}</ext:FirearmMakeCode><nc:FirearmMakeText>Sturm, Ruger &amp; Co.</nc:FirearmMakeText>`);
+    const makeOf = (xml: string) => (normalise(xml) as { envelope: { payload: { firearm: { make: string } } } }).envelope.payload.firearm.make;
+    expect(makeOf(withText('QQQ'))).toBe('Sturm, Ruger & Co.');
+    expect(makeOf(withText('ZZZ'))).toBe('Sturm, Ruger & Co.');
+    // A code the reference data resolves names the maker, whatever text is beside it.
+    expect(makeOf(withText('GLC'))).toBe(glockName);
+  });
+
   it('keeps the unknown make ZZZ with its description (NCIC MIS), so the schema still demands one', () => {
     const zzz = SAMPLE.replace('<ext:FirearmMakeCode>GLC</ext:FirearmMakeCode>', '<ext:FirearmMakeCode>ZZZ</ext:FirearmMakeCode>').replace('<nc:ItemModelName>', '<nc:ItemDescriptionText>Black semi-automatic, no markings</nc:ItemDescriptionText><nc:ItemModelName>');
     const outcome = normalise(zzz);
@@ -171,6 +180,22 @@ describe('NIEM 2.0 firearm record adapter', () => {
       expect(niem.sourceOf!('/payload/event/place/country')).toMatch(/nc:LocationCountryISO3166Alpha2Code$/);
       expect(niem.sourceOf!('/payload/restrictions')).toBeUndefined();
     });
+  });
+
+  it('names, for an error found in a value later, the element this document gave it in', () => {
+    const raw = Buffer.from(SAMPLE.replace('<nc:FirearmCaliberText>9mm Luger</nc:FirearmCaliberText>', '<nc:FirearmCaliberCode>9MM</nc:FirearmCaliberCode>').replace('<ext:FirearmMakeCode>GLC</ext:FirearmMakeCode>', '<nc:FirearmMakeText>Glock</nc:FirearmMakeText>'));
+    expect(niem.normalise(raw, ctx).ok).toBe(true);
+    expect(niem.sourceOf!('/payload/firearm/calibre', raw)).toBe('fre:FirearmRecord/nc:Firearm/nc:FirearmCaliberCode');
+    expect(niem.sourceOf!('/payload/firearm/make', raw)).toBe('fre:FirearmRecord/nc:Firearm/nc:FirearmMakeText');
+    expect(niem.sourceOf!('/payload/firearm/serials/1/value', raw)).toBe('fre:FirearmRecord/nc:Firearm/nc:ItemSerialIdentification/nc:IdentificationID');
+    const sample = Buffer.from(SAMPLE);
+    niem.normalise(sample, ctx);
+    expect(niem.sourceOf!('/payload/firearm/calibre', sample)).toBe('fre:FirearmRecord/nc:Firearm/nc:FirearmCaliberText');
+    expect(niem.sourceOf!('/payload/firearm/make', sample)).toBe('fre:FirearmRecord/nc:Firearm/ext:FirearmMakeCode');
+  });
+
+  it('declares that it renders record.upsert only, so it is never chosen to carry replies', () => {
+    expect(niem.renders).toEqual(['record.upsert']);
   });
 
   it('renders a record.upsert back to a NIEM record that reads to the same payload', () => {

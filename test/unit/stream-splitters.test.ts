@@ -88,6 +88,22 @@ describe('CSV rows', () => {
     expect(await split('a,b\n1,2\n3,"open\n4,5\n', (s) => splitCsvRows(s, framing, limits))).toEqual([m(0, 2, 'a,b\n1,2'), { kind: 'fault', index: 1, line: 3, code: 'file.unclosed-quote', fatal: true }]);
   });
 
+  it('reads a quote inside an unquoted field as a character, as the row parser does (an inch mark)', async () => {
+    expect(await split('a,b\n1,Barrel cut to 12" length\n2,x\n3,"y"\n', (s) => splitCsvRows(s, framing, limits))).toEqual([
+      m(0, 2, 'a,b\n1,Barrel cut to 12" length'),
+      m(1, 3, 'a,b\n2,x'),
+      m(2, 4, 'a,b\n3,"y"'),
+    ]);
+  });
+
+  it('opens a quoted field only at the start of a field, after the layout\'s own delimiter', async () => {
+    expect(await split('a;b\n1;"x;\ny"\n2;5 "6\n', (s) => splitCsvRows(s, { ...framing, delimiter: ';' }, limits))).toEqual([m(0, 2, 'a;b\n1;"x;\ny"'), m(1, 4, 'a;b\n2;5 "6')]);
+  });
+
+  it('keeps a doubled quote inside quotes in the field, line breaks after it included', async () => {
+    expect(await split('a,b\n1,"say ""12""""\nthen"\n2,3\n', (s) => splitCsvRows(s, framing, limits))).toEqual([m(0, 2, 'a,b\n1,"say ""12""""\nthen"'), m(1, 4, 'a,b\n2,3')]);
+  });
+
   it('skips an over-long row as it streams', async () => {
     expect(await split(`a\n${'z'.repeat(300)}\nshort\n`, (s) => splitCsvRows(s, framing, limits))).toEqual([{ kind: 'fault', index: 0, line: 2, code: 'file.message-too-large', fatal: false }, m(1, 3, 'a\nshort')]);
   });
@@ -102,6 +118,11 @@ describe('XML elements', () => {
       m(0, 3, '<nc:Firearm xmlns:r="urn:r" xmlns:nc="urn:nc" a="1"><nc:X>é😀&amp;</nc:X></nc:Firearm>'),
       m(1, 4, '<nc:Firearm xmlns:r="urn:r" xmlns:nc="urn:other"/>'),
     ]);
+  });
+
+  it('gives the line of an element\'s "<" when its start tag runs over several lines', async () => {
+    const text = '<?xml version="1.0"?>\n<r xmlns="urn:r">\n<m\n   a="1"\n   b="2"><x/></m>\n<m\n/>\n</r>\n';
+    expect(await split(text, (s) => splitXmlElements(s, framing, limits))).toEqual([m(0, 3, '<m xmlns="urn:r"\n   a="1"\n   b="2"><x/></m>'), m(1, 6, '<m xmlns="urn:r"\n/>')]);
   });
 
   it('takes a file whose root is a message element as that one message', async () => {
