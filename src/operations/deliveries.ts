@@ -1,7 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliverQueues } from '../../queues/deliver.queue.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import type { CircuitState, Database, OutboxStatus } from '../db/database-types.js';
+import { bigintCursor } from './audit-log.js';
 
 /**
  * What admins see of outbound deliveries and what they can do about them: list them with their
@@ -58,7 +60,7 @@ function filtered(db: Kysely<Database>, f: Omit<DeliveryFilter, 'limit' | 'befor
 
 export async function findDeliveries(db: Kysely<Database>, f: DeliveryFilter): Promise<DeliveryView[]> {
   let q = filtered(db, f).selectAll();
-  if (f.before) q = q.where('seq', '<', f.before);
+  if (f.before) q = q.where('seq', '<', bigintCursor(f.before));
   const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
   return rows.map((r) => ({
     id: r.id,
@@ -82,39 +84,63 @@ export async function findDeliveries(db: Kysely<Database>, f: DeliveryFilter): P
 
 export const REQUEUEABLE = ['dead', 'failed'] as const;
 
+export interface RequeueResult {
+  requeued: { id: string; channel: string; country: string }[];
+  /** Rows that cannot be sent again, and why (their recipient is no partner any more); left as they were. */
+  notRequeued: { id: string; reason: string }[];
+  /** A filter matched more rows than its limit: the same request again takes the next ones. */
+  more: boolean;
+}
+
 /**
- * Sends dead or failed deliveries again from the start (attempts 0, due now). Only those still
- * dead or failed are touched, so pressing twice requeues once. The change and the audit entry
- * commit together; the jobs are queued after (the sweeper finds the rows should that fail).
+ * Sends dead or failed deliveries again from the start (attempts 0, due now), over the channel and
+ * in the format their recipient takes replies in now: a partner that moved its replies (a webhook
+ * that never answered, replaced by the REST inbox) gets them where it reads them, not where they
+ * failed. Only those still dead or failed are touched, so pressing twice requeues once. The change
+ * and the audit entry commit together; the jobs are queued after (the sweeper finds the rows should
+ * that fail).
  */
 export async function requeueDeliveries(
-  deps: { db: Kysely<Database>; deliverQueues: DeliverQueues; log: Logger },
+  deps: { db: Kysely<Database>; config: LoadedConfig; deliverQueues: DeliverQueues; log: Logger },
   target: { ids: readonly string[] } | { filter: Omit<DeliveryFilter, 'before'> },
   actor: string,
   reason: string,
-): Promise<{ requeued: { id: string; channel: string; country: string }[] }> {
-  const rows = await deps.db.transaction().execute(async (trx) => {
-    let ids: string[];
-    if ('ids' in target) ids = [...target.ids];
-    else ids = (await filtered(trx, target.filter).select('id').where('status', 'in', [...REQUEUEABLE]).orderBy('seq').limit(target.filter.limit).execute()).map((r) => r.id);
-    if (ids.length === 0) return [];
-    const changed = await trx
-      .updateTable('outbox')
-      .set({ status: 'pending', attempts: 0, next_attempt_at: null })
-      .where('id', 'in', ids)
-      .where('status', 'in', [...REQUEUEABLE])
-      .returning(['id', 'channel', 'recipient_country as country'])
-      .execute();
-    if (changed.length) {
-      await trx.insertInto('audit_log').values({ actor, action: 'delivery.requeue', target: null, detail: JSON.stringify({ ids: changed.map((r) => r.id), reason }) }).execute();
+): Promise<RequeueResult> {
+  if ('ids' in target && target.ids.length === 0) return { requeued: [], notRequeued: [], more: false };
+  const result = await deps.db.transaction().execute(async (trx): Promise<RequeueResult> => {
+    const q = 'ids' in target ? trx.selectFrom('outbox').where('id', 'in', [...target.ids]) : filtered(trx, target.filter);
+    const limit = 'ids' in target ? target.ids.length : target.filter.limit;
+    // One row past the limit tells whether there are more.
+    const found = await q.select(['id', 'recipient_country']).where('status', 'in', [...REQUEUEABLE]).orderBy('seq').limit(limit + 1).forUpdate().execute();
+    const more = found.length > limit;
+    const requeued: RequeueResult['requeued'] = [];
+    const notRequeued: RequeueResult['notRequeued'] = [];
+    for (const row of found.slice(0, limit)) {
+      const replies = deps.config.partners.get(row.recipient_country)?.replies;
+      if (!replies) {
+        notRequeued.push({ id: row.id, reason: `${row.recipient_country} is not a partner country any more; there is no channel to send it on` });
+        continue;
+      }
+      requeued.push({ id: row.id, channel: replies.channel, country: row.recipient_country });
     }
-    return changed;
+    // Partners are few: one update per recipient country.
+    const byCountry = new Map<string, string[]>();
+    for (const r of requeued) byCountry.set(r.country, [...(byCountry.get(r.country) ?? []), r.id]);
+    for (const [country, ids] of byCountry) {
+      const { channel, format } = deps.config.partners.get(country)!.replies;
+      await trx.updateTable('outbox').set({ status: 'pending', attempts: 0, next_attempt_at: null, channel, format }).where('id', 'in', ids).execute();
+    }
+    if (requeued.length) {
+      await trx.insertInto('audit_log').values({ actor, action: 'delivery.requeue', target: null, detail: JSON.stringify({ ids: requeued.map((r) => r.id), reason }) }).execute();
+    }
+    return { requeued, notRequeued, more };
   });
   const byChannel = new Map<string, string[]>();
-  for (const r of rows) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.id]);
-  await deps.deliverQueues.add(byChannel).catch((err: unknown) => deps.log.warn({ err, count: rows.length }, 'requeued deliveries not queued; the sweeper will pick them up'));
-  if (rows.length) deps.log.info({ actor, count: rows.length, reason }, 'deliveries requeued');
-  return { requeued: rows };
+  for (const r of result.requeued) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.id]);
+  await deps.deliverQueues.add(byChannel).catch((err: unknown) => deps.log.warn({ err, count: result.requeued.length }, 'requeued deliveries not queued; the sweeper will pick them up'));
+  if (result.requeued.length) deps.log.info({ actor, count: result.requeued.length, reason }, 'deliveries requeued');
+  if (result.notRequeued.length) deps.log.warn({ actor, notRequeued: result.notRequeued }, 'deliveries left dead: their recipient has no reply channel');
+  return result;
 }
 
 export interface LaneView {

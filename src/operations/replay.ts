@@ -14,6 +14,11 @@ import { storeEntries } from '../ledger/ledger-writer.js';
  * transaction, so one failure is replayed once however often the button is pressed, and its
  * history shows who replayed it, when and why. Applied messages are never replayed: that would be
  * applying them twice.
+ *
+ * A replay stays in its original's conversation (its correlation id), so the sender and the admins
+ * find it, and its replies, under the id the sender was given. Messages are replayed in the order
+ * they were first received, whatever order they were asked for in: the replays get new ids in
+ * that order, and the apply stage applies by id, so an upsert still comes before its status change.
  */
 export const REPLAYABLE = ['rejected', 'dead'] as const;
 
@@ -22,6 +27,15 @@ export interface ReplayResult {
   replay?: string;
   status?: 'validated' | 'rejected';
   error?: string;
+}
+
+/** Ledger ids are v7: in their canonical lowercase form they sort as the messages were received. */
+function firstReceivedFirst(ids: readonly string[]): string[] {
+  return [...ids].sort((a, b) => {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }
 
 export async function replayMessages(
@@ -33,7 +47,7 @@ export async function replayMessages(
   const results: ReplayResult[] = [];
   const toApply: string[] = [];
   const receipts = new Map<string, string[]>();
-  for (const original of ids) {
+  for (const original of firstReceivedFirst(ids)) {
     const result = await deps.db.transaction().execute(async (trx): Promise<ReplayResult> => {
       const row = (
         await sql<{ channel: string; format: string; content_type: string; sender_country: string | null; sender_agency: string | null; raw: Buffer; retention_class: string; received_at: Date; status: string; correlation_id: string | null }>`
@@ -48,6 +62,7 @@ export async function replayMessages(
         contentType: row.content_type,
         raw: row.raw,
         sender: { country: row.sender_country, agency: row.sender_agency },
+        correlationId: row.correlation_id ?? undefined,
         replayOf: original,
       });
       await storeEntries(trx, [prepared.entry]);

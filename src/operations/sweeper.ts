@@ -34,9 +34,10 @@ export async function findUnfinished(
 /** Everything held back for a partner, to queue again when it is resumed. */
 export async function findHeldFor(db: Kysely<Database>, country: string): Promise<{ messages: string[]; deliveries: Map<string, string[]> }> {
   const messages = (
-    await db.selectFrom('ledger_messages').select('id').where('status', '=', 'validated').where('sender_country', '=', country).execute()
+    // In arrival order: what the partner sent while paused is applied as it was sent.
+    await db.selectFrom('ledger_messages').select('id').where('status', '=', 'validated').where('sender_country', '=', country).orderBy('id').execute()
   ).map((r) => r.id);
-  const rows = await db.selectFrom('outbox').select(['id', 'channel']).where('status', 'in', ['pending', 'failed']).where('recipient_country', '=', country).execute();
+  const rows = await db.selectFrom('outbox').select(['id', 'channel']).where('status', 'in', ['pending', 'failed']).where('recipient_country', '=', country).orderBy('created_at').orderBy('id').execute();
   const deliveries = new Map<string, string[]>();
   for (const r of rows) deliveries.set(r.channel, [...(deliveries.get(r.channel) ?? []), r.id]);
   return { messages, deliveries };

@@ -18,6 +18,17 @@ export interface RetentionReport {
 const BATCH = 5_000;
 const FINISHED_DELIVERY = ['delivered', 'acked', 'dead'];
 
+/**
+ * The start of the same day `months` earlier, or of the last day of that month when it is shorter:
+ * Date.UTC would carry the surplus days into the next month (31 May less three months would be
+ * 3 March, not 28 February) and delete what the class still keeps.
+ */
+export function monthsBefore(now: Date, months: number): Date {
+  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
+  const lastDay = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), Math.min(now.getUTCDate(), lastDay)));
+}
+
 /** For each retention class: its cutoff, and the countries it applies to (`null` for the default class: every country no other class claims). */
 function cutoffs(config: LoadedConfig, now: Date): { cutoff: Date; countries: string[] | null; others: string[] }[] {
   const byClass = new Map<string, string[]>();
@@ -29,7 +40,7 @@ function cutoffs(config: LoadedConfig, now: Date): { cutoff: Date; countries: st
   const notDefault = [...byClass].filter(([cls]) => cls !== defaultClass).flatMap(([, countries]) => countries);
   return Object.entries(config.hub.retention.classes).flatMap(([cls, policy]) => {
     if (!policy) return [];
-    const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - policy.months, now.getUTCDate()));
+    const cutoff = monthsBefore(now, policy.months);
     return [cls === defaultClass ? { cutoff, countries: null, others: notDefault } : { cutoff, countries: byClass.get(cls) ?? [], others: [] }];
   });
 }

@@ -4,7 +4,7 @@ import type { AttemptInfo } from '../../queues/apply.queue.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database-types.js';
 import { classifyFailure, describeError, isRefusedValue } from '../errors/failure-class.js';
-import { HubError } from '../errors/hub-error.js';
+import { HubError, TransientError } from '../errors/hub-error.js';
 import { uuidv7Time } from '../ids/uuidv7.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
 import { appendLineage } from '../ledger/ledger-lineage.js';
@@ -26,7 +26,9 @@ import { pausedCountries } from '../operations/partner-controls.js';
  * A message its handler refuses (a permanent HubError) is rejected, with its errors and a receipt,
  * in the same transaction as the rest of the batch is applied (handler-run.ts). Any other failure
  * fails the whole job, which BullMQ retries with backoff; after the last attempt the messages are
- * dead.
+ * dead. A failure that is not the environment's (a handler's bug that one message trips) would
+ * take the whole batch with it at that point, so the last attempt splits the batch until the
+ * failing message is alone (isolateFailure): it alone is dead, the others are applied.
  *
  * The handlers' run itself (handler-run.ts) is shared with apply-at-intake.ts, which applies a
  * batch in the transaction that stores it when this queue is idle.
@@ -52,6 +54,24 @@ export interface ApplyOutcome {
   deliveries: Map<string, string[]>;
   /** Outbox rows delivered as they committed (pull channels), for what follows a delivery. */
   delivered: { id: string; type: string }[];
+  /** Dead after the last attempt, when the batch was split to find them (isolateFailure). */
+  dead: string[];
+}
+
+function emptyOutcome(): ApplyOutcome {
+  return { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [], dead: [] };
+}
+
+/** Adds what `second` did to `first`, in place. */
+function mergeOutcome(first: ApplyOutcome, second: ApplyOutcome): ApplyOutcome {
+  for (const [channel, list] of second.deliveries) for (const id of list) pushTo(first.deliveries, channel, id);
+  for (const [id, cause] of second.rejections) first.rejections.set(id, cause);
+  first.applied.push(...second.applied);
+  first.rejected.push(...second.rejected);
+  first.skipped.push(...second.skipped);
+  first.delivered.push(...second.delivered);
+  first.dead.push(...second.dead);
+  return first;
 }
 
 /** A validated message as the handlers see it (a ledger row, or an entry at intake). */
@@ -89,7 +109,7 @@ function timeBounds(ids: readonly string[]): { from: Date; to: Date } {
 }
 
 export async function applyMessages(deps: ApplyDeps, ids: readonly string[], attempt: AttemptInfo): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [] };
+  const outcome = emptyOutcome();
   try {
     const done = await deps.metrics.time('apply', () => applyOnce(deps, ids));
     await runAfterCommit(deps, done.afterCommit);
@@ -107,8 +127,67 @@ export async function applyMessages(deps: ApplyDeps, ids: readonly string[], att
     return outcome;
   } catch (err) {
     if (isRefusedValue(err)) return isolateRefusedValue(deps, ids, err, attempt);
+    if (ids.length > 1 && isLastAttempt(attempt) && !(await isEnvironmentFailure(deps, err))) return isolateFailure(deps, ids, attempt);
     await recordFailure(deps, ids, err, attempt);
     throw err;
+  }
+}
+
+function isLastAttempt(attempt: AttemptInfo): boolean {
+  return attempt.attemptsMade + 1 >= attempt.maxAttempts;
+}
+
+/** Network errors and the SQLSTATEs of a database that is away, overloaded or in conflict (class 40: serialisation, deadlock). */
+const ENVIRONMENT_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const ENVIRONMENT_SQLSTATE = /^(08|40|53|57|58)[0-9A-Z]{3}$|^55P03$/;
+const DATABASE_CHECK_MS = 2_000;
+
+/**
+ * Whether every message of the batch would have met this failure: the database or a service the
+ * handlers need is away (a handler says so with TransientError), or a lock or serialisation
+ * conflict. Splitting the batch then only multiplies failing transactions. Drivers do not always
+ * give a lost connection a code, so the database is asked too: one that does not answer at once
+ * counts as away.
+ */
+async function isEnvironmentFailure(deps: ApplyDeps, err: unknown): Promise<boolean> {
+  if (err instanceof TransientError || (err instanceof HubError && err.status >= 500)) return true;
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === 'string' && (ENVIRONMENT_ERRNO.has(code) || ENVIRONMENT_SQLSTATE.test(code))) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer')), DATABASE_CHECK_MS);
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(deps.db), deadline]);
+    return false;
+  } catch {
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The last attempt of a batch failed, not for want of the database or a service: most likely one
+ * message trips a handler's bug, and it would take every other message of the batch with it. The
+ * halves are applied apart until the failing message is alone; it is dead (replayable once the bug
+ * is fixed), and the others are applied. A half that fails for the environment's sake is dead
+ * whole, as the batch would have been.
+ */
+async function isolateFailure(deps: ApplyDeps, ids: readonly string[], attempt: AttemptInfo): Promise<ApplyOutcome> {
+  const half = Math.ceil(ids.length / 2);
+  deps.log.warn({ count: ids.length }, 'the last apply attempt failed; applying the batch in halves to find the failing message');
+  return mergeOutcome(await applyOrBury(deps, ids.slice(0, half), attempt), await applyOrBury(deps, ids.slice(half), attempt));
+}
+
+/** A part of a batch at its last attempt: applied, or split further, or dead (recorded by applyMessages). */
+async function applyOrBury(deps: ApplyDeps, ids: readonly string[], attempt: AttemptInfo): Promise<ApplyOutcome> {
+  try {
+    return await applyMessages(deps, ids, attempt);
+  } catch {
+    // applyMessages has recorded the failure: these messages are dead (or, should the database
+    // have gone, still validated, for the sweeper).
+    return { ...emptyOutcome(), dead: [...ids] };
   }
 }
 
@@ -121,18 +200,11 @@ async function isolateRefusedValue(deps: ApplyDeps, ids: readonly string[], err:
   if (ids.length > 1) {
     const half = Math.ceil(ids.length / 2);
     const first = await applyMessages(deps, ids.slice(0, half), attempt);
-    const second = await applyMessages(deps, ids.slice(half), attempt);
-    for (const [channel, list] of second.deliveries) for (const id of list) pushTo(first.deliveries, channel, id);
-    for (const [id, cause] of second.rejections) first.rejections.set(id, cause);
-    first.applied.push(...second.applied);
-    first.rejected.push(...second.rejected);
-    first.skipped.push(...second.skipped);
-    first.delivered.push(...second.delivered);
-    return first;
+    return mergeOutcome(first, await applyMessages(deps, ids.slice(half), attempt));
   }
   const reason = storableText(`the database refused a value of this message: ${describeError(err)}`);
   const cause = new HubError('VALIDATION_FAILED', reason, [{ code: 'value.refused', message: reason }]);
-  const outcome: ApplyOutcome = { applied: [], rejected: [], rejections: new Map(), skipped: [], deliveries: new Map(), delivered: [] };
+  const outcome = emptyOutcome();
   const id = ids[0]!;
   let rejected: Row | undefined;
   await deps.db.transaction().execute(async (trx) => {
@@ -291,7 +363,7 @@ async function markRejected(
  * be written; the messages stay 'validated' and the sweeper retries them once it is back.
  */
 async function recordFailure(deps: ApplyDeps, ids: readonly string[], err: unknown, attempt: AttemptInfo): Promise<void> {
-  const last = attempt.attemptsMade + 1 >= attempt.maxAttempts;
+  const last = isLastAttempt(attempt);
   const reason = describeError(err);
   deps.metrics.messages.inc({ stage: 'apply', outcome: last ? 'dead' : 'failed' }, ids.length);
   deps.log.warn({ err, count: ids.length, attempt: attempt.attemptsMade + 1, of: attempt.maxAttempts }, last ? 'apply failed for the last time; messages are dead' : 'apply failed; will retry');

@@ -171,7 +171,7 @@ describe('a reply to a webhook partner', () => {
 
       nl.respond = () => ({ status: 204 });
       const requeue = await t.hub.app!.inject({ method: 'POST', url: '/v1/admin/deliveries/requeue', headers: { authorization: admin.auth }, payload: { ids: [dead.id], reason: 'NL added the agency' } });
-      expect(requeue.json()).toEqual({ requeued: 1, ids: [dead.id] });
+      expect(requeue.json()).toEqual({ requeued: 1, ids: [dead.id], notRequeued: [], more: false });
       await waitFor(async () => (await outboxRow('wh-refused', 'NL'))?.status === 'delivered', 'the requeued delivery to land');
       expect(nl.for('wh-refused')).toHaveLength(5);
     } finally {

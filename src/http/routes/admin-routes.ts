@@ -29,6 +29,19 @@ const messageFilterQuery = {
   },
 } as const;
 
+/**
+ * A filter in the body of a bulk action (replay, requeue): the search's own filter, but its limit
+ * has no page-size default, which the schema would fill in before the action could apply its own
+ * (every match, up to 1000).
+ */
+const BULK_LIMIT = 1000;
+function bulkFilter<P extends { limit: object }>(query: { type: 'object'; additionalProperties: false; properties: P }) {
+  return {
+    ...query,
+    properties: { ...query.properties, limit: { type: 'integer', minimum: 1, maximum: BULK_LIMIT, description: `At most this many (default and most: ${BULK_LIMIT}); "more" in the answer says whether others matched` } },
+  } as const;
+}
+
 interface FilterQuery {
   status?: MessageStatus | 'failing';
   sender?: string;
@@ -56,7 +69,21 @@ interface DeliveryQuery {
   limit?: number;
 }
 
-function toFilter(q: FilterQuery, limit: number): MessageFilter {
+/**
+ * A filter's date-time. RFC 3339, and so the schema, allows a leap second (23:59:60), which a
+ * JavaScript Date cannot hold: it is read as the last millisecond of its minute, which every stored
+ * time compares with as it would with the leap second itself. Should Date still not read a value,
+ * the field is named rather than the database refusing it.
+ */
+function filterTime(value: string | undefined, pointer: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const at = new Date(value.replace(/(T\d{2}:\d{2}):60(?:\.\d+)?/i, '$1:59.999'));
+  if (Number.isNaN(at.getTime())) throw new HubError('BAD_REQUEST', `${value.slice(0, 40)} is not a date-time the hub can read`, [{ pointer, code: 'schema.format', message: 'must be an RFC 3339 date-time' }]);
+  return at;
+}
+
+/** `at`: where the filter's fields are in the request, to name one at fault ('/querystring', '/body/filter'). */
+function toFilter(q: FilterQuery, limit: number, at: string): MessageFilter {
   return {
     status: q.status,
     senderCountry: q.sender,
@@ -65,8 +92,8 @@ function toFilter(q: FilterQuery, limit: number): MessageFilter {
     serial: q.serial,
     correlationId: q.correlationId,
     messageId: q.messageId,
-    from: q.from ? new Date(q.from) : undefined,
-    to: q.to ? new Date(q.to) : undefined,
+    from: filterTime(q.from, `${at}/from`),
+    to: filterTime(q.to, `${at}/to`),
     before: q.before,
     limit,
   };
@@ -87,7 +114,7 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
       { schema: { summary: 'Search the ledger (failed, rejected, dead, or any)', tags: ['admin'], querystring: messageFilterQuery, response: { 200: openObject, ...problemResponses } } },
       async (request) => {
         const limit = request.query.limit ?? 100;
-        const items = await findMessages(ctx.db, toFilter(request.query, limit));
+        const items = await findMessages(ctx.db, toFilter(request.query, limit, '/querystring'));
         return { items, next: items.length === limit ? items.at(-1)!.ledgerId : null };
       },
     );
@@ -97,7 +124,8 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
       {
         schema: {
           summary: 'Replay failed messages from their raw bytes',
-          description: 'Give either ids or a filter (status must be rejected or dead). Each replay is a new ledger entry linked to its original; the original becomes "replayed" and is never replayed twice.',
+          description:
+            'Give either ids or a filter (status must be rejected or dead; every match up to its limit, 1000 by default). Messages are replayed in the order they were first received. Each replay is a new ledger entry linked to its original, in its conversation; the original becomes "replayed" and is never replayed twice. "more": the filter matched more messages than its limit; the same request again replays the next ones.',
           tags: ['admin'],
           body: {
             type: 'object',
@@ -105,7 +133,7 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 1000 },
-              filter: messageFilterQuery,
+              filter: bulkFilter(messageFilterQuery),
               reason: { type: 'string', minLength: 3, maxLength: 500 },
             },
           },
@@ -116,12 +144,17 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
         const { ids, filter, reason } = request.body;
         if (!ids === !filter) throw new HubError('BAD_REQUEST', 'give either ids or filter, not both and not neither');
         let targets = ids ?? [];
+        let more = false;
         if (filter) {
           if (filter.status !== 'rejected' && filter.status !== 'dead') throw new HubError('BAD_REQUEST', 'a replay filter must choose status rejected or dead', [{ pointer: '/body/filter/status', code: 'replay.status', message: 'must be rejected or dead' }]);
-          targets = (await findMessages(ctx.db, toFilter(filter, filter.limit ?? 1000))).map((m) => m.ledgerId);
+          const limit = filter.limit ?? BULK_LIMIT;
+          // One past the limit tells whether there are more.
+          const found = await findMessages(ctx.db, toFilter(filter, limit + 1, '/body/filter'));
+          more = found.length > limit;
+          targets = found.slice(0, limit).map((m) => m.ledgerId);
         }
         const results = await replayMessages(ctx, targets, actorOf(request), reason);
-        return { replayed: results.filter((r) => r.replay).length, results };
+        return { replayed: results.filter((r) => r.replay).length, results, more };
       },
     );
 
@@ -228,15 +261,15 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
         limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
       },
     } as const;
-    const toDeliveryFilter = (q: DeliveryQuery, limit: number): DeliveryFilter => ({
+    const toDeliveryFilter = (q: DeliveryQuery, limit: number, at: string): DeliveryFilter => ({
       status: q.status,
       country: q.country,
       channel: q.channel,
       type: q.type,
       correlationId: q.correlationId,
       sourceLedgerId: q.sourceLedgerId,
-      from: q.from ? new Date(q.from) : undefined,
-      to: q.to ? new Date(q.to) : undefined,
+      from: filterTime(q.from, `${at}/from`),
+      to: filterTime(q.to, `${at}/to`),
       before: q.before,
       limit,
     });
@@ -253,7 +286,7 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
       },
       async (request) => {
         const limit = request.query.limit ?? 100;
-        const items = await findDeliveries(ctx.db, toDeliveryFilter(request.query, limit));
+        const items = await findDeliveries(ctx.db, toDeliveryFilter(request.query, limit, '/querystring'));
         return { items, next: items.length === limit ? items.at(-1)!.seq : null };
       },
     );
@@ -263,7 +296,8 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
       {
         schema: {
           summary: 'Send dead or failed deliveries again',
-          description: 'Give either ids or a filter (status must be dead or failed). Each is sent again from its first attempt, to the channel its recipient takes replies on; deliveries in any other state are left alone. Audited.',
+          description:
+            'Give either ids or a filter (status must be dead or failed; every match up to its limit, 1000 by default). Each is sent again from its first attempt, to the channel and in the format its recipient takes replies in now; one whose recipient is no partner any more is listed in notRequeued and left as it was. Deliveries in any other state are left alone. "more": the filter matched more deliveries than its limit; the same request again takes the next ones. Audited.',
           tags: ['admin'],
           body: {
             type: 'object',
@@ -271,7 +305,7 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
             additionalProperties: false,
             properties: {
               ids: { type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 1000 },
-              filter: deliveryFilterQuery,
+              filter: bulkFilter(deliveryFilterQuery),
               reason: { type: 'string', minLength: 3, maxLength: 500 },
             },
           },
@@ -284,9 +318,9 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
         if (filter && filter.status !== 'dead' && filter.status !== 'failed') {
           throw new HubError('BAD_REQUEST', 'a requeue filter must choose status dead or failed', [{ pointer: '/body/filter/status', code: 'requeue.status', message: 'must be dead or failed' }]);
         }
-        const target = ids ? { ids } : { filter: toDeliveryFilter(filter!, filter!.limit ?? 1000) };
-        const { requeued } = await requeueDeliveries(ctx, target, actorOf(request), reason);
-        return { requeued: requeued.length, ids: requeued.map((r) => r.id) };
+        const target = ids ? { ids } : { filter: toDeliveryFilter(filter!, filter!.limit ?? BULK_LIMIT, '/body/filter') };
+        const { requeued, notRequeued, more } = await requeueDeliveries(ctx, target, actorOf(request), reason);
+        return { requeued: requeued.length, ids: requeued.map((r) => r.id), notRequeued, more };
       },
     );
 
