@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubError } from '../../src/errors/hub-error.js';
 import { uuidv7 } from '../../src/ids/uuidv7.js';
 import { getLineage } from '../../src/ledger/ledger-queries.js';
-import type { SchemaDocument } from '../../src/messages/schema-catalog.js';
 import type { MessageHandler } from '../../src/pipeline/message-handler.js';
 import { startTestHub, notice, type TestHub } from '../support/test-hub.js';
 import { waitFor } from '../support/test-environment.js';
+import { noteMessageSchema } from '../support/test-message-types.js';
 
 /**
  * Apply at intake: when the apply queue is idle, a batch is applied in the transaction that
@@ -19,15 +19,7 @@ let t: TestHub;
 let fr: { auth: string };
 
 /** A test-only message type whose handler (one message at a time) writes a notices row, or throws its refusal. */
-const pickySchema: SchemaDocument = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'urn:tracehub:schema:test.picky',
-  'x-tracehub': { direction: 'inbound' },
-  type: 'object',
-  required: ['note'],
-  additionalProperties: false,
-  properties: { note: { type: 'string' } },
-};
+const pickySchema = noteMessageSchema('test.picky');
 const pickyHandler: MessageHandler<{ note: string }> = {
   type: 'test.picky',
   async apply(ctx, message) {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/errors/hub-error.js';
 import { getLineage } from '../../src/ledger/ledger-queries.js';
 import type { MessageHandler } from '../../src/pipeline/message-handler.js';
-import type { SchemaDocument } from '../../src/messages/schema-catalog.js';
 import { startTestHub, notice, type TestHub } from '../support/test-hub.js';
 import { cleanEnvironment, testEnvironment, waitFor } from '../support/test-environment.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
+import { noteMessageSchema } from '../support/test-message-types.js';
 
 /**
  * What happens when things go wrong: a database that disappears for a moment, a handler that
@@ -14,15 +14,7 @@ import { TcpProxy } from '../support/tcp-proxy.js';
 const FR = { country: 'FR', agency: 'NCB-PARIS' };
 
 /** A test-only message type whose handler fails transiently while `flaky.failing` is true. */
-const flakySchema: SchemaDocument = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'urn:tracehub:schema:test.flaky',
-  'x-tracehub': { direction: 'inbound' },
-  type: 'object',
-  required: ['note'],
-  additionalProperties: false,
-  properties: { note: { type: 'string' } },
-};
+const flakySchema = noteMessageSchema('test.flaky');
 const flaky = { failing: true, calls: 0 };
 const flakyHandler: MessageHandler<{ note: string }> = {
   type: 'test.flaky',

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubError } from '../../src/errors/hub-error.js';
 import { getLineage } from '../../src/ledger/ledger-queries.js';
-import type { SchemaDocument } from '../../src/messages/schema-catalog.js';
 import type { MessageHandler } from '../../src/pipeline/message-handler.js';
 import { notice, startTestHub, type TestHub } from '../support/test-hub.js';
 import { waitFor } from '../support/test-environment.js';
+import { noteMessageSchema } from '../support/test-message-types.js';
 
 /**
  * Handler refusals in a batch: a message its handler refuses is rejected on its own, with its
@@ -20,15 +20,6 @@ const FR = { country: 'FR', agency: 'NCB-PARIS' };
 /** Handler runs per message (ledger id), across both hubs of this file. */
 const runs = new Map<string, number>();
 
-const noteSchema = (type: string): SchemaDocument => ({
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: `urn:tracehub:schema:${type}`,
-  'x-tracehub': { direction: 'inbound' },
-  type: 'object',
-  required: ['note'],
-  additionalProperties: false,
-  properties: { note: { type: 'string' } },
-});
 
 function noteHandler(type: string, refuses: (note: string, run: number) => boolean): MessageHandler<{ note: string }> {
   return {
@@ -60,7 +51,7 @@ const numeric: MessageHandler<{ note: string }> = {
   },
 };
 const handlers = [picky, fickle, numeric] as MessageHandler<never>[];
-const extraSchemas = [noteSchema('test.picky'), noteSchema('test.fickle'), noteSchema('test.numeric')];
+const extraSchemas = [noteMessageSchema('test.picky'), noteMessageSchema('test.fickle'), noteMessageSchema('test.numeric')];
 
 function note(type: string, text: string) {
   return { messageId: `note-${Math.random().toString(36).slice(2)}`, type, sender: FR, sentAt: new Date().toISOString(), payload: { note: text } };

@@ -66,7 +66,8 @@ describe('a valid message', () => {
     expect(view.lineage.map((e: { stage: string }) => e.stage)).toEqual(['intake', 'normalise', 'validate', 'apply']);
     expect(view.businessKeys).toEqual(['serial:AB12345']);
     expect(view.outbound).toHaveLength(1);
-    expect(view.outbound[0].recipient).toEqual({ country: 'DE', agency: null });
+    // Another country's delivery shows to the sender as its country, type and status only.
+    expect(view.outbound[0].recipient).toEqual({ country: 'DE' });
 
     const notices = await t.hub.ctx.db.selectFrom('notices').selectAll().where('ledger_id', '=', ledgerId).execute();
     expect(notices).toHaveLength(1);
