@@ -235,6 +235,8 @@ export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions 
       const id = byColumn.get(mapping.messageId.column);
       if (!id) return { ok: false, errors: [{ pointer: '/messageId', source: mapping.messageId.column, code: 'csv.value-missing', message: 'is empty; it gives the row its messageId' }] };
       messageId = `${mapping.messageId.prefix ?? ''}${id}`;
+    } else if (ctx.origin) {
+      messageId = `${mapping.name}-${ctx.origin.fileId}-${ctx.origin.index}`;
     } else {
       // From the row alone (not the header), so the same row in a file with its columns reordered
       // still differs only if its content does.

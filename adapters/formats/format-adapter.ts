@@ -63,6 +63,12 @@ export interface AdapterContext {
   receivedAt?: Date;
   /** The media type the bytes came with; its charset parameter, if any, names their encoding. */
   contentType?: string;
+  /**
+   * Where in a partner's file the bytes are (SFTP). A format that names its messages from their
+   * content names a file's row from this instead: the same row in a later file is a new message
+   * (a record changed back to what it was), and the same place in the same file the same one.
+   */
+  origin?: { fileId: string; index: number };
 }
 
 export type NormaliseOutcome = { ok: true; envelope: unknown } | { ok: false; errors: FieldError[] };

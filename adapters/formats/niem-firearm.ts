@@ -255,7 +255,7 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
       return {
         ok: true,
         envelope: {
-          messageId: documentId?.value ?? `niem-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`,
+          messageId: documentId?.value ?? (ctx.origin ? `niem-${ctx.origin.fileId}-${ctx.origin.index}` : `niem-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`),
           type: 'record.upsert',
           sender: { country: sender.country, agency: sender.agency },
           sentAt,

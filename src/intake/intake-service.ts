@@ -195,7 +195,7 @@ export class IntakeService {
       errors.push({ pointer: '/', code: 'format.unknown', message: `no format adapter named ${s.format}` });
     } else {
       try {
-        const outcome = adapter.normalise(s.raw, { ...this.#adapterContext, sender: s.sender, receivedAt, contentType: s.contentType });
+        const outcome = adapter.normalise(s.raw, { ...this.#adapterContext, sender: s.sender, receivedAt, contentType: s.contentType, ...(s.fileId !== undefined && s.fileIndex !== undefined ? { origin: { fileId: s.fileId, index: s.fileIndex } } : {}) });
         if (outcome.ok) normalised = outcome.envelope;
         else errors.push(...outcome.errors);
       } catch (err) {
@@ -281,6 +281,9 @@ export class IntakeService {
       senderAgency: s.sender.agency,
       raw: s.raw,
       sha256: createHash('sha256').update(s.raw).digest(),
+      // A file's row repeats another only from the same place of the same file (a resumed split);
+      // the file itself is recognised by its own sha256 when sent again whole.
+      ...(s.fileId !== undefined && s.fileIndex !== undefined ? { dedupSha256: createHash('sha256').update(`sftp-row\u0000${s.fileId}\u0000${s.fileIndex}`).digest() } : {}),
       messageId: header.messageId,
       type: header.type,
       correlationId,

@@ -38,6 +38,12 @@ export interface LedgerEntry {
   senderAgency: string | null;
   raw: Buffer;
   sha256: Buffer;
+  /**
+   * The content key the ledger recognises a repeat by, when it is not the bytes' sha256: a row of a
+   * partner's file is the same message as another only at the same place in the same file (a later
+   * export may carry a row with the bytes of an earlier one, e.g. a record changed back).
+   */
+  dedupSha256?: Buffer;
   messageId?: string | undefined;
   type?: string | undefined;
   correlationId?: string | undefined;

@@ -13,6 +13,11 @@ import type { LedgerEntry, LedgerEvent, OutboxRecord, StoreOutcome } from './led
  * plan) is the same for every batch size.
  */
 
+/** The content key of an entry in ledger_dedup (see LedgerEntry.dedupSha256). */
+function contentKey(e: LedgerEntry): Buffer {
+  return e.dedupSha256 ?? e.sha256;
+}
+
 function dedupSender(e: LedgerEntry): string | null {
   return e.senderCountry && e.senderAgency ? `${e.senderCountry}/${e.senderAgency}` : null;
 }
@@ -61,7 +66,7 @@ async function claimKeys(db: Kysely<Database>, entries: readonly LedgerEntry[]):
   const col = <T>(f: (e: LedgerEntry) => T) => keyed.map(f);
   const r = await sql<{ ledger_id: string }>`
     insert into ledger_dedup (sender, message_id, sha256, ledger_id, retention_class, received_at)
-    select * from unnest(${col(dedupSender)}::text[], ${col((e) => e.messageId ?? null)}::text[], ${col((e) => e.sha256)}::bytea[],
+    select * from unnest(${col(dedupSender)}::text[], ${col((e) => e.messageId ?? null)}::text[], ${col(contentKey)}::bytea[],
                          ${col((e) => e.id)}::uuid[], ${col((e) => e.retentionClass)}::text[], ${col((e) => e.receivedAt)}::timestamptz[])
     on conflict do nothing
     returning ledger_id`.execute(db);
@@ -79,7 +84,7 @@ async function insertEntries(db: Kysely<Database>, entries: readonly LedgerEntry
     ? sql`claimed as (select id as ledger_id from input)`
     : sql`claimed as (
       insert into ledger_dedup (sender, message_id, sha256, ledger_id, retention_class, received_at)
-      select dedup_sender, message_id, sha256, id, retention_class, received_at from input where replay_of is null
+      select dedup_sender, message_id, dedup_sha256, id, retention_class, received_at from input where replay_of is null
       on conflict do nothing
       returning ledger_id
     )`;
@@ -98,6 +103,7 @@ async function insertEntries(db: Kysely<Database>, entries: readonly LedgerEntry
       sa: e.senderAgency,
       raw: e.raw.toString('base64'),
       sha: e.sha256.toString('hex'),
+      dsha: e.dedupSha256 ? e.dedupSha256.toString('hex') : null,
       mid: e.messageId ?? null,
       typ: e.type ?? null,
       cid: e.correlationId ?? null,
@@ -118,11 +124,12 @@ async function insertEntries(db: Kysely<Database>, entries: readonly LedgerEntry
     with input as (
       select t.id, t.rc as retention_class, t.rat as received_at, t.ch as channel, t.fmt as format, t.ct as content_type,
              t.sc as sender_country, t.sa as sender_agency, decode(t.raw, 'base64') as raw, decode(t.sha, 'hex') as sha256,
+             coalesce(decode(t.dsha, 'hex'), decode(t.sha, 'hex')) as dedup_sha256,
              t.mid as message_id, t.typ as type, t.cid as correlation_id, t.sat as sent_at, t.bk as business_keys,
              t.env as envelope, t.st as status, t.err as errors, t.ev as events, t.rof as replay_of, t.fid as file_id,
              t.fix as file_index, t.ds as dedup_sender, t.ob as outbox
       from jsonb_to_recordset(${input}::jsonb) as t(id uuid, rc text, rat timestamptz, ch text, fmt text, ct text, sc text, sa text,
-        raw text, sha text, mid text, typ text, cid text, sat timestamptz, bk text[], env jsonb, st text, err jsonb, ev jsonb,
+        raw text, sha text, dsha text, mid text, typ text, cid text, sat timestamptz, bk text[], env jsonb, st text, err jsonb, ev jsonb,
         rof uuid, fid uuid, fix integer, ds text, ob jsonb)
     ),
     ${claim},
@@ -160,19 +167,19 @@ async function outcomesOf(db: Kysely<Database>, entries: readonly LedgerEntry[],
       select d.ledger_id, d.sender, d.message_id, d.sha256, d.received_at, m.status from ledger_dedup d
       left join ledger_messages m on m.id = d.ledger_id and m.received_at = d.received_at
       where (d.sender, d.message_id) in (select * from unnest(${duplicates.map(({ e }) => dedupSender(e))}::text[], ${duplicates.map(({ e }) => e.messageId ?? null)}::text[]))
-         or d.sha256 = any(${duplicates.map(({ e }) => e.sha256)}::bytea[])`.execute(db);
+         or d.sha256 = any(${duplicates.map(({ e }) => contentKey(e))}::bytea[])`.execute(db);
     const byKey = new Map(originals.rows.filter((r) => r.message_id).map((r) => [`${r.sender}\u0000${r.message_id}`, r]));
     const byHash = new Map(originals.rows.map((r) => [r.sha256.toString('hex'), r]));
     const repeats: LineageTarget[] = [];
     for (const { e, i } of duplicates) {
       const bySender = e.messageId ? byKey.get(`${dedupSender(e)}\u0000${e.messageId}`) : undefined;
-      const original = bySender ?? byHash.get(e.sha256.toString('hex'));
+      const original = bySender ?? byHash.get(contentKey(e).toString('hex'));
       if (!original) throw new Error(`ledger: ${e.id} was neither stored nor matched to an original`);
       outcomes[i] = { stored: false, duplicateOf: original.ledger_id, reason: bySender ? 'message-id' : 'content', originalStatus: original.status };
       repeats.push({
         id: original.ledger_id,
         receivedAt: original.received_at,
-        detail: { channel: e.channel, sha256: e.sha256.toString('hex'), sameContent: original.sha256.equals(e.sha256) },
+        detail: { channel: e.channel, sha256: e.sha256.toString('hex'), sameContent: original.sha256.equals(contentKey(e)) },
       });
     }
     // The repeat is not stored again, but its arrival is part of the original's history. One

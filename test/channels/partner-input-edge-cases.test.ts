@@ -65,6 +65,25 @@ describe('SFTP drops at the edges', () => {
     await waitFor(async () => (await recordsOf('GB', refs)).length === 3, 'all three rows applied', 15_000, 100);
   });
 
+  it('applies a row that changes a record back to what an earlier file said, though its bytes are those of the earlier row', async () => {
+    const town = async () => {
+      const r = await t.hub.ctx.db.selectFrom('records').select(['event', 'version']).where('owner_country', '=', 'GB').where('owner_reference', '=', 'GB-E-401').executeTakeFirst();
+      return r && { town: (r.event as { place?: { locality?: string } }).place?.locality, version: r.version };
+    };
+    // Each day's file holds other rows too: a file whose bytes all repeat an earlier one is that file again.
+    const days = [
+      [csvRow('GB-E-401', { town: 'Leeds' })],
+      [csvRow('GB-E-401', { town: 'York' })],
+      [csvRow('GB-E-401', { town: 'Leeds' }), csvRow('GB-E-402')],
+    ];
+    for (const [i, rows] of days.entries()) {
+      await drops.dropWithDoneFile('gb', `revert-${i}.csv`, `${CSV_HEADER}\n${rows.join('\n')}\n`);
+      expect(await drops.receipt('gb', `revert-${i}.csv`)).toMatchObject({ counts: { accepted: rows.length, duplicates: 0 } });
+      await waitFor(async () => (await town())?.version === i + 1, `version ${i + 1} of the record`, 15_000, 100);
+    }
+    expect(await town()).toEqual({ town: 'Leeds', version: 3 });
+  });
+
   it('takes a file resent under a name its format matches, after the same bytes failed for their name', async () => {
     const content = `${JSON.stringify(recordEnvelope('IT-E-201'))}\n`;
     await drops.dropWithRename('it', 'export-201.txt', content);
