@@ -92,6 +92,10 @@ export async function partnerClient(server: TestSftpServer): Promise<SftpClient>
   return client;
 }
 
+/** A receipt as specs read it: as a partner's system reads JSON, field by field. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ReceiptJson = Record<string, any>;
+
 /** What a partner does on its drop: a file behind a done-file (GB), a file renamed when complete (IT), and reading its receipt. */
 export function partnerDrops(partner: SftpClient, waitFor: (check: () => Promise<boolean>, what: string, timeoutMs: number, everyMs: number) => Promise<unknown>) {
   return {
@@ -103,10 +107,10 @@ export function partnerDrops(partner: SftpClient, waitFor: (check: () => Promise
       await partner.put(Buffer.from(content), `${dir}/inbox/${name}.part`);
       await partner.rename(`${dir}/inbox/${name}.part`, `${dir}/inbox/${name}`);
     },
-    async receipt(dir: string, name: string): Promise<Record<string, any>> {
+    async receipt(dir: string, name: string): Promise<ReceiptJson> {
       const path = `${dir}/outbox/${name}.receipt.json`;
       await waitFor(async () => Boolean(await partner.exists(path)), `the receipt ${path}`, 30_000, 100);
-      return JSON.parse(((await partner.get(path)) as Buffer).toString('utf8')) as Record<string, any>;
+      return JSON.parse(((await partner.get(path)) as Buffer).toString('utf8')) as ReceiptJson;
     },
   };
 }
