@@ -4,6 +4,7 @@ import type { FieldError } from '../../src/messages/generated-types.js';
 import type { FormatAdapter } from './format-adapter.js';
 import { checkXmlSafety, parseXmlSync, type XmlNode } from './safe-xml.js';
 import { charsetOf, decodeXml } from './text-decoding.js';
+import { isStorableDateTime } from '../../src/messages/storable-content.js';
 
 /**
  * NIEM 2.0 firearm records: a `FirearmRecord` element (the exchange's own namespace) holding the
@@ -99,6 +100,13 @@ class Reader {
   invalid(pointer: string, source: string, code: string, message: string): void {
     this.errors.push({ pointer, source, code, message });
   }
+}
+
+const XSD_DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-](0\d|1[0-4]):[0-5]\d)?$/;
+
+/** Without a zone, xsd leaves a time local to its writer, whose zone the hub does not know: read as UTC. */
+function withZone(dateTime: string): string {
+  return /(Z|[+-]\d{2}:\d{2})$/.test(dateTime) ? dateTime : `${dateTime}Z`;
 }
 
 function gaugeAsCalibre(text: string): string {
@@ -243,6 +251,12 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
           if (Object.keys(place).length) event.place = place;
         }
       }
+      // An xsd:dateTime, as NIEM types it; a lenient parse read "01/02/2025" as 2 January, local time.
+      const created = r.text(root, at, ['DocumentCreationDate', 'DateTime']);
+      const createdAt = created && withZone(created.value.trim());
+      if (created && !(XSD_DATE_TIME.test(created.value.trim()) && isStorableDateTime(createdAt!))) {
+        r.invalid('/sentAt', created.path, 'niem.date-time', `"${created.value}" is not an xsd:dateTime (e.g. 2025-03-01T09:30:00Z)`);
+      }
       if (r.errors.length) return { ok: false, errors: r.errors };
 
       const sender = ctx.sender;
@@ -250,8 +264,7 @@ export function niemFirearmFormat(options: NiemOptions = {}): FormatAdapter {
         return { ok: false, errors: [{ pointer: '/sender', code: 'format.no-sender', message: 'NIEM records name no sender; they are accepted only over a channel that authenticates the partner agency' }] };
       }
       const documentId = r.text(root, at, ['DocumentIdentification', 'IdentificationID']);
-      const created = r.text(root, at, ['DocumentCreationDate', 'DateTime']);
-      const sentAt = created && !Number.isNaN(Date.parse(created.value)) ? new Date(created.value).toISOString() : (ctx.receivedAt ?? new Date()).toISOString();
+      const sentAt = createdAt ? new Date(createdAt).toISOString() : (ctx.receivedAt ?? new Date()).toISOString();
       return {
         ok: true,
         envelope: {

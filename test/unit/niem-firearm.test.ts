@@ -148,6 +148,14 @@ describe('NIEM 2.0 firearm record adapter', () => {
   });
 
   describe('mapping errors', () => {
+    it('refuses a creation date that is not an xsd:dateTime, naming its element, and reads one without a zone as UTC', () => {
+      const dated = (value: string) => normalise(SAMPLE.replace('2025-03-01T17:45:00+01:00', value));
+      for (const bad of ['01/02/2025', '2025-02-30T10:00:00Z', '2025-03-01 10:00:00Z', '2025-03-01T10:00:60Z']) {
+        expect(dated(bad), bad).toEqual({ ok: false, errors: [expect.objectContaining({ pointer: '/sentAt', code: 'niem.date-time', source: expect.stringContaining('nc:DateTime') })] });
+      }
+      expect((dated('2025-03-01T10:00:00') as { envelope: { sentAt: string } }).envelope.sentAt).toBe('2025-03-01T10:00:00.000Z');
+    });
+
     it('names every missing element by its XML path, all at once', () => {
       const broken = SAMPLE.replace(/<nc:ItemSerialIdentification>.*?<\/nc:ItemSerialIdentification>/g, '').replace(/<nc:ActivityDate>.*?<\/nc:ActivityDate>/, '').replace('<fre:RecordStatusCode>Stolen</fre:RecordStatusCode>', '');
       const errors = errorsOf(normalise(broken));
