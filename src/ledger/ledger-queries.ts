@@ -135,6 +135,8 @@ export interface MessageFilter {
   to?: Date | undefined;
   /** Cursor: ledger ids sort by time, so "after this id" pages newest-first without offsets. */
   before?: string | undefined;
+  /** Oldest first (a bulk replay works through a backlog in the order it arrived); newest first otherwise. */
+  oldestFirst?: boolean;
   limit: number;
 }
 
@@ -155,6 +157,7 @@ export async function findMessages(db: Kysely<Database>, f: MessageFilter): Prom
   if (f.from) q = q.where('received_at', '>=', f.from);
   if (f.to) q = q.where('received_at', '<', f.to);
   if (f.before) q = q.where('id', '<', f.before).where('received_at', '<=', uuidv7Time(f.before));
-  const rows = await q.orderBy('received_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+  const order = f.oldestFirst ? 'asc' : 'desc';
+  const rows = await q.orderBy('received_at', order).orderBy('id', order).limit(f.limit).execute();
   return rows.map((r) => toView(r as unknown as ViewRow));
 }

@@ -188,13 +188,20 @@ describe('requeueing a delivery after its partner moved its replies', () => {
 });
 
 describe('bulk actions by filter', () => {
-  it('replay every match up to 1000 when the filter gives no limit, not a page of 100', async () => {
+  it('replay the oldest matches first, and every match up to 1000 when the filter gives no limit, not a page of 100', async () => {
     // 150 notices without a subject: rejected at intake.
     const lines = Array.from({ length: 150 }, (_, i) => JSON.stringify(notice(FR, ['DE'], { messageId: `bulk-${i}` }, { subject: undefined }))).join('\n');
     const batch = await t.hub.app!.inject({ method: 'POST', url: '/v1/message-batches', headers: { authorization: fr.auth, 'content-type': 'application/x-ndjson' }, payload: lines + '\n' });
     expect(batch.json().rejected).toBe(150);
+    // With a limit, the oldest first: a backlog is worked through in the order it arrived.
+    const page = (await replay({ filter: { status: 'rejected', sender: 'FR', type: 'hub.notice', limit: 20 }, reason: 'schema fixed' })).json();
+    expect(page).toMatchObject({ replayed: 20, more: true });
+    const replayedIds = (page.results as { original: string }[]).map((r) => r.original);
+    const oldest = await t.hub.ctx.db.selectFrom('ledger_messages').select('id').where('message_id', 'like', 'bulk-%').where('replay_of', 'is', null).orderBy('id').limit(20).execute();
+    expect(replayedIds).toEqual(oldest.map((r) => r.id));
     const res = await replay({ filter: { status: 'rejected', sender: 'FR', type: 'hub.notice' }, reason: 'schema fixed' });
     expect(res.statusCode).toBe(200);
+    // The 130 left, and the first 20's replays, rejected again as they were sent.
     expect(res.json()).toMatchObject({ replayed: 150, more: false });
   });
 

@@ -149,7 +149,8 @@ export function adminRoutes(ctx: HubContext): FastifyPluginAsync {
           if (filter.status !== 'rejected' && filter.status !== 'dead') throw new HubError('BAD_REQUEST', 'a replay filter must choose status rejected or dead', [{ pointer: '/body/filter/status', code: 'replay.status', message: 'must be rejected or dead' }]);
           const limit = filter.limit ?? BULK_LIMIT;
           // One past the limit tells whether there are more.
-          const found = await findMessages(ctx.db, toFilter(filter, limit + 1, '/body/filter'));
+          // Oldest first: a backlog larger than the limit is worked through, request after request, in the order it arrived.
+          const found = await findMessages(ctx.db, { ...toFilter(filter, limit + 1, '/body/filter'), oldestFirst: true });
           more = found.length > limit;
           targets = found.slice(0, limit).map((m) => m.ledgerId);
         }
