@@ -142,12 +142,17 @@ export function csvMappedFormat(mapping: CsvMapping, options: CsvMappingOptions 
         return Number(value);
       }
       case 'number': {
-        const n = Number(value.replace(',', '.'));
-        if (value === '' || !Number.isFinite(n)) {
+        // Plain decimals only, with a point or a decimal comma: Number() would also take "0x10" and
+        // "1e3". A comma before exactly three digits is the one form that reads two ways.
+        if (/^[+-]?\d+,\d{3}$/.test(value)) {
+          errors.push({ pointer, source: column, code: 'csv.ambiguous-number', message: `"${text}" is ${value.replace(',', '')} with a thousands separator or ${value.replace(',', '.')} with a decimal comma; write it without the separator, or with a decimal point` });
+          return undefined;
+        }
+        if (!/^[+-]?\d+([.,]\d+)?$/.test(value)) {
           errors.push({ pointer, source: column, code: 'csv.not-a-number', message: `"${text}" is not a number` });
           return undefined;
         }
-        return n;
+        return Number(value.replace(',', '.'));
       }
       case 'boolean': {
         const v = value.toLowerCase();

@@ -152,6 +152,38 @@ describe('a layout without a header, with a messageId column and a transform mod
   });
 });
 
+describe('numbers', () => {
+  const mapping: CsvMapping = {
+    name: 'csv-nn-test',
+    type: 'record.upsert',
+    csv: { delimiter: ';', header: false, columns: ['ref', 'serial', 'length', 'date'] },
+    fields: {
+      '/ownerReference': { column: 'ref' },
+      '/status': { const: 'LOST' },
+      '/firearm/serials/0/value': { column: 'serial' },
+      '/firearm/make': { const: 'Glock' },
+      '/firearm/calibre': { const: '9mm Luger' },
+      '/firearm/type': { const: 'pistol' },
+      '/firearm/barrelLength/value': { column: 'length', as: 'number' },
+      '/firearm/barrelLength/unit': { const: 'mm' },
+      '/event/date': { column: 'date', as: 'date', dateFormat: 'YYYYMMDD' },
+      '/event/caseNumber': { const: 'C-1' },
+    },
+  };
+  const nn = csvMappedFormat(mapping);
+  const length = (text: string) => normalise(`R-1;S1;${text};20250105\n`, nn);
+
+  it('reads a decimal point or a decimal comma', () => {
+    expect(payloadOf(length('114.5')).firearm.barrelLength).toEqual({ value: 114.5, unit: 'mm' });
+    expect(payloadOf(length('114,5')).firearm.barrelLength).toEqual({ value: 114.5, unit: 'mm' });
+  });
+
+  it('refuses a number that reads two ways, or is not written as a plain decimal, naming the column', () => {
+    expect(errorsOf(length('1,143'))).toEqual([expect.objectContaining({ source: 'length', code: 'csv.ambiguous-number' })]);
+    for (const odd of ['0x72', '1e2', '1,2,3', '114 mm']) expect(errorsOf(length(odd)), odd).toEqual([expect.objectContaining({ source: 'length', code: 'csv.not-a-number' })]);
+  });
+});
+
 describe('date formats', () => {
   it.each([
     ['2025-02-14', 'YYYY-MM-DD', '2025-02-14'],
