@@ -17,11 +17,12 @@ import { extractBusinessKeys, type MessageTypeDefinition } from '../messages/mes
 import type { SchemaCatalog } from '../messages/schema-catalog.js';
 import type { HubMetrics } from '../observability/hub-metrics.js';
 import { pausedCountries } from '../operations/partner-controls.js';
-import { accessDenial, messageTypeNeed, outsideScope, todayUtc, type AccessScope } from '../identity/agency-access.js';
+import type { AccessScope } from '../identity/agency-access.js';
 import type { AgencyDirectory } from '../identity/agency-directory.js';
 import type { IntakeApplication } from '../pipeline/apply-at-intake.js';
+import { senderAccessError } from './sender-access.js';
 import { rejectionReceipt } from '../pipeline/outbound-envelope.js';
-import { storableError, storableText, unstorableContent } from '../messages/storable-content.js';
+import { storableError, storableHeaderValue, storableText, unstorableContent } from '../messages/storable-content.js';
 
 /**
  * Intake: the one door every channel uses. It turns bytes into a ledger entry (normalise with the
@@ -59,11 +60,6 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** A channel property fit to stand in for an envelope field: short, storable text. */
-function storableHeader(v: string | undefined): string | undefined {
-  return v !== undefined && v.length > 0 && v.length <= 128 && storableText(v) === v ? v : undefined;
 }
 
 export interface Submission {
@@ -230,22 +226,10 @@ export class IntakeService {
         errors.push({ pointer: '/sender', code: 'sender.mismatch', message: `names ${String(claimed.country)}/${String(claimed.agency)} but the message was sent by ${s.sender.country}/${s.sender.agency ?? '*'}` });
         rejection = 'forbidden';
       }
-      if (def && s.scope !== undefined) {
-        const outside = outsideScope(s.scope, messageTypeNeed(def.type), `${s.sender.country}/${s.sender.agency}`);
-        if (outside) {
-          errors.push({ pointer: '/type', code: 'access.outside-scope', message: outside.detail });
-          rejection ??= 'outside-scope';
-        }
-      } else if (def && s.sender.country) {
-        // Nobody judged the agency as it arrived: a country's channel names it only in the envelope,
-        // and a replay is judged by the agency's access now. A known agency is held to its NCB's decision.
-        const agency = s.sender.agency ?? (typeof claimed?.agency === 'string' ? claimed.agency : undefined);
-        const named = agency === undefined ? undefined : this.deps.agencies?.get(s.sender.country, agency);
-        const denial = named && (accessDenial(named, s.sender.country, todayUtc(now)) ?? outsideScope(named.scope, messageTypeNeed(def.type), `${s.sender.country}/${agency}`));
-        if (denial) {
-          errors.push({ pointer: '/sender/agency', code: denial.code === 'ACCESS_NOT_GRANTED' ? 'access.not-granted' : 'access.outside-scope', message: denial.detail });
-          rejection ??= 'forbidden';
-        }
+      const access = def && senderAccessError(s, def.type, claimed?.agency, this.deps.agencies, now);
+      if (access) {
+        errors.push(access.error);
+        rejection ??= access.rejection;
       }
       if (errors.length) {
         rejection ??= 'invalid';
@@ -254,7 +238,7 @@ export class IntakeService {
       } else {
         envelope = normalised as Envelope;
         // A conversation needs an id from its first message on; the hub's own id serves.
-        envelope.correlationId ??= storableHeader(s.correlationId) ?? id;
+        envelope.correlationId ??= storableHeaderValue(s.correlationId) ?? id;
         events.push({ stage: 'validate', event: 'validated', at: now });
         metrics.messages.inc({ stage: 'validate', outcome: 'validated' });
       }
@@ -264,12 +248,12 @@ export class IntakeService {
       // Errors may quote what they are about (a parser its input), unstorable text included.
       errors.splice(0, errors.length, ...errors.map(storableError));
     }
-    const correlationId = envelope?.correlationId ?? header.correlationId ?? storableHeader(s.correlationId) ?? id;
+    const correlationId = envelope?.correlationId ?? header.correlationId ?? storableHeaderValue(s.correlationId) ?? id;
     const status = errors.length ? 'rejected' : 'validated';
     // A row of a partner's file is reported in the file's receipt, with its line; a receipt of its
     // own as well would tell the partner twice.
     const receipt =
-      status === 'rejected' && s.fileId === undefined ? rejectionReceipt(config, { ledgerId: id, sender: s.sender, messageId: header.messageId ?? storableHeader(s.messageId), correlationId, errors, now }) : undefined;
+      status === 'rejected' && s.fileId === undefined ? rejectionReceipt(config, { ledgerId: id, sender: s.sender, messageId: header.messageId ?? storableHeaderValue(s.messageId), correlationId, errors, now }) : undefined;
     const entry: LedgerEntry = {
       id,
       retentionClass: retentionClassOf(config, s.sender.country),

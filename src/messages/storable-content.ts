@@ -29,6 +29,11 @@ export function storableText(s: string): string {
   return UNSTORABLE.test(s) ? s.replace(UNSTORABLE_ALL, '\ufffd') : s;
 }
 
+/** A channel property fit to stand in for an envelope field (a messageId, a correlationId): short, storable text. */
+export function storableHeaderValue(v: string | undefined): string | undefined {
+  return v !== undefined && v.length > 0 && v.length <= 128 && storableText(v) === v ? v : undefined;
+}
+
 function whatIsWrong(s: string): string {
   const code = UNSTORABLE.exec(s)![0]!.charCodeAt(0);
   const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
