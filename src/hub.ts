@@ -303,8 +303,8 @@ export class Hub {
     const plan = await maintainPartitions(ctx.db, ctx.config.hub.retention.classes);
     const pruned = await pruneDedupKeys(ctx.db, ctx.config.hub.retention.idempotencyWindowDays);
     const expired = await pruneUnpartitioned(ctx.db, ctx.config);
-    if (plan.created.length || plan.dropped.length || pruned || expired.outbox || expired.sftpFiles) {
-      ctx.log.info({ ...plan, prunedDedupKeys: pruned, expiredOutbox: expired.outbox, expiredSftpFiles: expired.sftpFiles }, 'retention maintained');
+    if (plan.created.length || plan.dropped.length || pruned || expired.outbox || expired.sftpFiles || expired.auditLog) {
+      ctx.log.info({ ...plan, prunedDedupKeys: pruned, expiredOutbox: expired.outbox, expiredSftpFiles: expired.sftpFiles, expiredAuditEntries: expired.auditLog }, 'retention maintained');
     }
     return { ...plan, pruned, expired };
   }

@@ -266,6 +266,10 @@ export interface HubConfig {
         | undefined;
     };
     idempotencyWindowDays: number;
+    /**
+     * How long the audit log (searches, checks, access decisions, replays) is kept; 60 months when absent.
+     */
+    auditLogMonths?: number;
   };
   queues: {
     /**

@@ -3,8 +3,8 @@ import { retentionClassOf, type LoadedConfig } from '../config/load-config.js';
 import type { Database } from '../db/database-types.js';
 
 /**
- * Retention for what lives beside the ledger: finished outbox rows, and partners' SFTP files (the
- * raw file in chunks, its rejections). The ledger's own messages go with their month partitions
+ * Retention for what lives beside the ledger: finished outbox rows, partners' SFTP files (the
+ * raw file in chunks, its rejections), and the audit log, which grows with every search. The ledger's own messages go with their month partitions
  * (ledger-partitions.ts); these tables are not partitioned, so expired rows are deleted in bounded
  * batches, each its own short statement. A partner's retention class decides for both: what was
  * sent to it, and the files it dropped. Nothing unfinished is touched: pending or failed
@@ -13,7 +13,11 @@ import type { Database } from '../db/database-types.js';
 export interface RetentionReport {
   outbox: number;
   sftpFiles: number;
+  auditLog: number;
 }
+
+/** Five years: the longest initial retention INTERPOL's rules foresee for the data it is about. */
+export const DEFAULT_AUDIT_LOG_MONTHS = 60;
 
 const BATCH = 5_000;
 const FINISHED_DELIVERY = ['delivered', 'acked', 'dead'];
@@ -55,7 +59,15 @@ async function inBatches(run: () => Promise<number>): Promise<number> {
 }
 
 export async function pruneUnpartitioned(db: Kysely<Database>, config: LoadedConfig, now: Date = new Date()): Promise<RetentionReport> {
-  const report: RetentionReport = { outbox: 0, sftpFiles: 0 };
+  const report: RetentionReport = { outbox: 0, sftpFiles: 0, auditLog: 0 };
+  // Oldest first by id, which follows time: each batch reads the front of the primary key only.
+  const auditCutoff = monthsBefore(now, config.hub.retention.auditLogMonths ?? DEFAULT_AUDIT_LOG_MONTHS);
+  report.auditLog = await inBatches(async () => {
+    const r = await sql`
+      delete from audit_log where id in (
+        select id from audit_log where at < ${auditCutoff} order by id limit ${BATCH})`.execute(db);
+    return Number(r.numAffectedRows ?? 0);
+  });
   for (const { cutoff, countries, others } of cutoffs(config, now)) {
     if (countries?.length === 0) continue;
     const whose = (column: string) =>

@@ -271,7 +271,7 @@ describe('/metrics while Redis is away', () => {
   }, 30_000);
 });
 
-describe('retention of finished deliveries at the end of a month', () => {
+describe('retention of finished deliveries and of the audit log', () => {
   let r: TestHub;
   beforeAll(async () => {
     // Every partner is in the standard class; give it three months.
@@ -293,5 +293,16 @@ describe('retention of finished deliveries at the end of a month', () => {
     await pruneUnpartitioned(r.hub.ctx.db, r.hub.ctx.config, new Date('2026-05-31T10:00:00Z'));
     const left = (await r.hub.ctx.db.selectFrom('outbox').select('id').where('id', 'in', [kept, dropped]).execute()).map((x) => x.id);
     expect(left).toEqual([kept]);
+  });
+
+  it('keeps the audit log for its own months (60 by default), then drops it oldest first', async () => {
+    const entry = async (at: string) =>
+      (await r.hub.ctx.db.insertInto('audit_log').values({ at: new Date(at), actor: 'FR/DOUANE-CDG', action: 'records.search', target: null, detail: null }).returning('id').executeTakeFirstOrThrow()).id;
+    const old = await entry('2021-05-30T12:00:00Z');
+    const kept = await entry('2021-06-01T12:00:00Z');
+    const report = await pruneUnpartitioned(r.hub.ctx.db, r.hub.ctx.config, new Date('2026-05-31T10:00:00Z'));
+    expect(report.auditLog).toBeGreaterThanOrEqual(1);
+    const left = (await r.hub.ctx.db.selectFrom('audit_log').select('id').where('id', 'in', [old, kept]).execute()).map((x) => String(x.id));
+    expect(left).toEqual([String(kept)]);
   });
 });

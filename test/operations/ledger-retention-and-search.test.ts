@@ -143,7 +143,7 @@ describe('retention beside the ledger (outbox, SFTP files)', () => {
     const recentDuplicate = await sftpFile(monthsAgo(1), { duplicateOf: original });
 
     const report = await pruneUnpartitioned(t.hub.ctx.db, t.hub.ctx.config);
-    expect(report).toEqual({ outbox: 2, sftpFiles: 1 });
+    expect(report).toEqual({ outbox: 2, sftpFiles: 1, auditLog: 0 });
     expect(await exists('outbox', oldDelivered)).toBe(false);
     expect(await exists('outbox', oldDead)).toBe(false);
     for (const id of [oldPending, recentAcked]) expect(await exists('outbox', id)).toBe(true);
@@ -154,7 +154,7 @@ describe('retention beside the ledger (outbox, SFTP files)', () => {
 
     // Once the duplicate expires too, both go, the duplicate first.
     await t.hub.ctx.db.updateTable('sftp_files').set({ finished_at: monthsAgo(30) }).where('id', '=', recentDuplicate).execute();
-    expect(await pruneUnpartitioned(t.hub.ctx.db, t.hub.ctx.config)).toEqual({ outbox: 0, sftpFiles: 2 });
+    expect(await pruneUnpartitioned(t.hub.ctx.db, t.hub.ctx.config)).toEqual({ outbox: 0, sftpFiles: 2, auditLog: 0 });
     expect(await exists('sftp_files', original)).toBe(false);
   });
 });
