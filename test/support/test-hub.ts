@@ -50,6 +50,8 @@ export async function startTestHub(label: string, options: Partial<HubOptions> &
         await approveAgency(hub.ctx.db, id, { reference: `UA-${code}`, signedOn: new Date().toISOString().slice(0, 10), signedBy: 'test', scope: access }, ncb);
       }
       const key = await createApiKey(hub.ctx.db, id, null, 'test');
+      // As the agency routes do after a change: what channels carry in its name is judged by its state now.
+      await hub.ctx.agencies.refresh();
       return { id, auth: `Bearer ${key.key}` };
     },
     async stop() {
