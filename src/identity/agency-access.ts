@@ -20,6 +20,18 @@ export interface AgencyAccess {
   reason: string | null;
 }
 
+/** An agency's access as its row holds it (agencies.access_*; access_until read as text). */
+export function accessOf(row: { role: AgencyRole; access_status: AccessStatus; access_scope: unknown; access_until: string | null; access_reason: string | null }): AgencyAccess {
+  return {
+    role: row.role,
+    status: row.access_status,
+    // An entity with no scope recorded (pending, revoked) may use no module; other roles are unscoped.
+    scope: row.role === 'agency' ? ((row.access_scope as AccessScope | null) ?? {}) : null,
+    until: row.access_until,
+    reason: row.access_reason,
+  };
+}
+
 export interface Need {
   module: Module;
   level: Level;

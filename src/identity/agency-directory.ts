@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database-types.js';
-import type { AccessScope, AgencyAccess } from './agency-access.js';
+import { accessOf, type AgencyAccess } from './agency-access.js';
 
 /**
  * The access of every national entity the hub knows, in memory, for the channels. A partner's AMQP
@@ -25,7 +25,7 @@ export class AgencyDirectory {
   async refresh(): Promise<void> {
     const rows = await this.db
       .selectFrom('agencies')
-      .select(['country', 'code', 'access_status', 'access_scope', 'access_reason', 'disabled_at'])
+      .select(['country', 'code', 'role', 'access_status', 'access_scope', 'access_reason', 'disabled_at'])
       .select(sql<string | null>`access_until::text`.as('access_until'))
       .where('role', '=', 'agency')
       .execute();
@@ -33,13 +33,7 @@ export class AgencyDirectory {
     for (const r of rows) {
       // A disabled agency is not unknown: it is refused, whatever its NCB decided before.
       const disabled = r.disabled_at !== null;
-      next.set(`${r.country}/${r.code}`, {
-        role: 'agency',
-        status: disabled ? 'revoked' : r.access_status,
-        scope: (r.access_scope as AccessScope | null) ?? {},
-        until: r.access_until,
-        reason: disabled ? 'the agency is disabled on the hub' : r.access_reason,
-      });
+      next.set(`${r.country}/${r.code}`, accessOf(disabled ? { ...r, access_status: 'revoked', access_reason: 'the agency is disabled on the hub' } : r));
     }
     this.#byName = next;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { AgencyRole, Database } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
-import type { AccessScope, AgencyAccess } from './agency-access.js';
+import { accessOf, type AgencyAccess } from './agency-access.js';
 import { issueApiKey, parseApiKey, secretMatches } from './api-keys.js';
 
 export interface Caller {
@@ -92,14 +92,7 @@ export class KeyVerifier {
       this.#cache.delete(parsed.id);
       return undefined;
     }
-    const access: AgencyAccess = {
-      role: row.role,
-      status: row.access_status,
-      scope: row.role === 'agency' ? ((row.access_scope as AccessScope | null) ?? {}) : null,
-      until: row.access_until,
-      reason: row.access_reason,
-    };
-    const caller: Caller = { agencyId: row.agencyId, country: row.country, agency: row.code, role: row.role, keyId: row.keyId, access };
+    const caller: Caller = { agencyId: row.agencyId, country: row.country, agency: row.code, role: row.role, keyId: row.keyId, access: accessOf(row) };
     if (this.cacheMs > 0) this.#cache.set(parsed.id, { caller, secretHash: row.secret_hash, until: Date.now() + this.cacheMs });
     void this.db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', row.keyId).execute().catch(() => undefined);
     return caller;

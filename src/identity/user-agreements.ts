@@ -189,6 +189,36 @@ export interface AgencyFilter {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+interface AgreementRow {
+  id: string;
+  reference: string;
+  signed_on: string;
+  signed_by: string;
+  valid_until: string;
+  scope: unknown;
+  document_sha256: Buffer | null;
+  approved_by: string;
+  approved_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+}
+
+function agreementView(r: AgreementRow): AgreementView {
+  return {
+    id: r.id,
+    reference: r.reference,
+    signedOn: r.signed_on,
+    signedBy: r.signed_by,
+    validUntil: r.valid_until,
+    scope: r.scope as AccessScope,
+    documentSha256: r.document_sha256 ? r.document_sha256.toString('hex') : null,
+    approvedBy: r.approved_by,
+    approvedAt: r.approved_at.toISOString(),
+    endedAt: iso(r.ended_at),
+    endReason: r.end_reason,
+  };
+}
+
 /** Agencies with their access and current agreement, ordered by id; NCBs see their own country's only (the caller scopes `country`). */
 export async function listAgencies(db: Kysely<Database>, f: AgencyFilter, now = new Date()): Promise<AgencyView[]> {
   const today = todayUtc(now);
@@ -243,19 +273,19 @@ export async function listAgencies(db: Kysely<Database>, f: AgencyFilter, now = 
       changedAt: iso(r.access_changed_at as Date | null),
     },
     agreement: r.g_id
-      ? {
+      ? agreementView({
           id: r.g_id,
           reference: r.reference!,
-          signedOn: r.signed_on!,
-          signedBy: r.signed_by!,
-          validUntil: r.valid_until!,
-          scope: r.scope as AccessScope,
-          documentSha256: r.document_sha256 ? r.document_sha256.toString('hex') : null,
-          approvedBy: r.approved_by!,
-          approvedAt: (r.approved_at as Date).toISOString(),
-          endedAt: null,
-          endReason: null,
-        }
+          signed_on: r.signed_on!,
+          signed_by: r.signed_by!,
+          valid_until: r.valid_until!,
+          scope: r.scope,
+          document_sha256: r.document_sha256,
+          approved_by: r.approved_by!,
+          approved_at: r.approved_at as Date,
+          ended_at: null,
+          end_reason: null,
+        })
       : null,
   }));
 }
@@ -280,17 +310,5 @@ export async function agreementHistory(db: Kysely<Database>, agencyId: string): 
     .where('agency_id', '=', agencyId)
     .orderBy('approved_at', 'desc')
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    reference: r.reference,
-    signedOn: r.signed_on,
-    signedBy: r.signed_by,
-    validUntil: r.valid_until,
-    scope: r.scope as AccessScope,
-    documentSha256: r.document_sha256 ? r.document_sha256.toString('hex') : null,
-    approvedBy: r.approved_by,
-    approvedAt: (r.approved_at as Date).toISOString(),
-    endedAt: iso(r.ended_at as Date | null),
-    endReason: r.end_reason,
-  }));
+  return rows.map((r) => agreementView({ ...r, ended_at: r.ended_at as Date | null }));
 }
