@@ -131,6 +131,15 @@ export interface HubConfig {
      */
     agreementReminderDays?: number;
   };
+  /**
+   * The Statistics and Reports module.
+   */
+  statistics?: {
+    /**
+     * In figures across countries shown to a country, a cell counting fewer cases than this is suppressed (5 when absent).
+     */
+    minimumCellCount?: number;
+  };
   http: {
     bodyLimitBytes: number;
     batchMaxMessages: number;

@@ -40,6 +40,8 @@ export interface ReferenceCatalogue {
   manufacturer(id: string): Manufacturer | undefined;
   calibre(id: string): Calibre | undefined;
   type(id: string): FirearmType | undefined;
+  /** Every firearm type, in the catalogue's order. */
+  types(): readonly FirearmType[];
   action(id: string): FirearmAction | undefined;
   /** A maker's name, alias or NCIC make code (case-insensitive) to its id. */
   resolveMake(text: string): Resolution;
@@ -416,6 +418,7 @@ export function loadReferenceCatalogue(dir: string = defaultReferenceDir(), cata
     manufacturer: (id) => makes.ids.get(id),
     calibre: (id) => calibres.ids.get(id),
     type: (id) => types.ids.get(id),
+    types: () => [...types.ids.values()],
     action: (id) => types.actionIds.get(id),
     resolveMake: memoiseResolution((text) => makes.index.resolve(text)),
     resolveCalibre: memoiseResolution((text) => calibres.index.resolve(text)),

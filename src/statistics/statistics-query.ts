@@ -1,0 +1,121 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../db/database-types.js';
+import { HubError } from '../errors/hub-error.js';
+import { suppressSmallCells, type PublishedCell } from './cell-suppression.js';
+import type { Subject, SubjectDefinition } from './statistics-subjects.js';
+
+/**
+ * One statistics table: the counts of a subject in a period, filtered and grouped by up to three
+ * dimensions, computed in PostgreSQL. A country's own figures are exact. Figures across all
+ * countries shown to a country are over every owner's data, so their small cells are suppressed
+ * (cell-suppression.ts); the General Secretariat (hub admin) sees them exact.
+ */
+export const MAX_CELLS = 10_000;
+export const MAX_GROUP_BY = 3;
+
+export interface StatisticsQuery {
+  /** 'national': one country's own rows; 'global': every country's. */
+  scope: 'national' | 'global';
+  /** The country of a national table. */
+  country: string | null;
+  from?: string | undefined;
+  to?: string | undefined;
+  groupBy: readonly string[];
+  filters: Readonly<Record<string, readonly string[]>>;
+  /** Null: exact figures. */
+  minimumCount: number | null;
+}
+
+export interface StatisticsCell {
+  key: Record<string, string | null>;
+  suppressed: boolean;
+  [measure: string]: unknown;
+}
+
+export interface StatisticsTable {
+  subject: Subject;
+  scope: 'national' | 'global';
+  country: string | null;
+  period: { from: string | null; to: string | null };
+  groupBy: string[];
+  filters: Record<string, readonly string[]>;
+  measures: string[];
+  /** Null when the total itself is below the suppression threshold. */
+  total: Record<string, number> | null;
+  cells: StatisticsCell[];
+  suppression: { minimumCount: number; basis: string; suppressedCells: number } | null;
+  notes: string[];
+}
+
+export async function statisticsTable(db: Kysely<Database>, subject: Subject, def: SubjectDefinition, q: StatisticsQuery): Promise<StatisticsTable> {
+  const where: RawBuilder<boolean>[] = [];
+  if (q.scope === 'national') {
+    if (!q.country) throw new Error('a national statistics table needs a country');
+    where.push(def.national(q.country));
+  }
+  if (q.from) where.push(sql<boolean>`${def.day} >= ${q.from}::date`);
+  if (q.to) where.push(sql<boolean>`${def.day} <= ${q.to}::date`);
+  for (const [name, values] of Object.entries(q.filters)) {
+    const expr = def.dimensions[name];
+    if (!expr) throw new Error(`${subject} has no dimension ${name}`);
+    where.push(sql<boolean>`${expr} = any(${values as string[]}::text[])`);
+  }
+  const fallback = def.defaults?.(q.filters);
+  if (fallback) where.push(fallback);
+  const whereSql = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
+  const measures = sql.join(def.measures.map((m) => sql`${m.sql} as ${sql.ref(m.name)}`));
+
+  const totalRow = (await sql<Record<string, string>>`select ${measures} from ${def.from} ${whereSql}`.execute(db)).rows[0] ?? {};
+  const total = Object.fromEntries(def.measures.map((m) => [m.name, Number(totalRow[m.name] ?? 0)]));
+
+  let raw: { key: Record<string, string | null>; counts: Record<string, number> }[] = [];
+  if (q.groupBy.length) {
+    const dims = q.groupBy.map((name) => def.dimensions[name]!);
+    const keys = sql.join(dims.map((e, i) => sql`${e}::text as ${sql.ref(`d${i}`)}`));
+    // By position: the dimensions carry bound parameters, which PostgreSQL would not recognise
+    // as the same expression in GROUP BY.
+    const positions = sql.raw(dims.map((_, i) => String(i + 1)).join(', '));
+    const order = sql.raw(dims.map((_, i) => `d${i} nulls last`).join(', '));
+    const rows = (
+      await sql<Record<string, string | null>>`
+        select ${keys}, ${measures} from ${def.from} ${whereSql}
+        group by ${positions} order by ${sql.ref(def.basis)} desc, ${order} limit ${MAX_CELLS + 1}`.execute(db)
+    ).rows;
+    if (rows.length > MAX_CELLS) {
+      throw new HubError('BAD_REQUEST', `grouping ${subject} by ${q.groupBy.join(', ')} gives more than ${MAX_CELLS} cells`, [
+        { pointer: '/querystring/groupBy', code: 'statistics.too-many-cells', message: `gives more than ${MAX_CELLS} cells: filter, shorten the period or group by fewer dimensions` },
+      ]);
+    }
+    raw = rows.map((r) => ({
+      key: Object.fromEntries(q.groupBy.map((name, i) => [name, r[`d${i}`] ?? null])),
+      counts: Object.fromEntries(def.measures.map((m) => [m.name, Number(r[m.name] ?? 0)])),
+    }));
+  }
+
+  const base = {
+    subject,
+    scope: q.scope,
+    country: q.scope === 'national' ? q.country : null,
+    period: { from: q.from ?? null, to: q.to ?? null },
+    groupBy: [...q.groupBy],
+    filters: { ...q.filters },
+    measures: def.measures.map((m) => m.name),
+    notes: [...def.notes],
+  };
+  if (q.minimumCount === null) {
+    return { ...base, total, cells: raw.map((c) => ({ key: c.key, suppressed: false, ...c.counts })), suppression: null };
+  }
+  const published = suppressSmallCells(raw, total, def.basis, q.minimumCount);
+  return {
+    ...base,
+    total: published.total,
+    cells: published.cells.map((c) => cellOf(c, base.measures)),
+    suppression: { minimumCount: q.minimumCount, basis: def.basis, suppressedCells: published.suppressedCells },
+    notes: [...base.notes, `Figures across countries: a cell counting fewer than ${q.minimumCount} ${def.basis} is suppressed, and so is a second one wherever one alone would be.`],
+  };
+}
+
+function cellOf(c: PublishedCell<Record<string, string | null>>, measures: readonly string[]): StatisticsCell {
+  if (c.suppressed) return { key: c.key, suppressed: true, ...Object.fromEntries(measures.map((m) => [m, null])) };
+  return { key: c.key, suppressed: false, ...c.counts };
+}

@@ -1,0 +1,140 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
+import { unodcTypeClass } from './unodc-type-class.js';
+
+/**
+ * What each statistics subject counts and by what it can be broken down, as SQL over the hub's
+ * own tables. A dimension is a text-valued expression (null where the data does not say); the
+ * same name filters (`?make=glock&make=beretta`) and groups (`?groupBy=make`).
+ *
+ * The dimensions follow INTERPOL's and UNODC's tables: records by category (status), type, make,
+ * calibre and country of manufacture; seized firearms by type class x country x year, by place,
+ * direction and detection method, domestic or foreign made, traced or not (SDG 16.4.2); hits by
+ * owner and seizing country.
+ */
+export const SUBJECTS = ['records', 'seizures', 'hits'] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+export interface Measure {
+  name: string;
+  sql: RawBuilder<unknown>;
+}
+
+export interface SubjectDefinition {
+  /** FROM and JOINs, with the aliases the expressions use. */
+  from: RawBuilder<unknown>;
+  /** The day (UTC) a row falls on, for the period. */
+  day: RawBuilder<unknown>;
+  measures: readonly Measure[];
+  /** The measure judged for small-cell suppression: the count of distinct cases. */
+  basis: string;
+  dimensions: Readonly<Record<string, RawBuilder<unknown>>>;
+  /** The rows of one country: those it owns, reported or is a side of. */
+  national(country: string): RawBuilder<boolean>;
+  /** What is counted unless a filter says otherwise. */
+  defaults?(filters: Readonly<Record<string, readonly string[]>>): RawBuilder<boolean> | undefined;
+  notes: readonly string[];
+}
+
+const NOT_A_SAMPLE =
+  'Counts are of what partner agencies reported to the hub: they are not a random sample of firearms crime, and countries report to different extents.';
+
+/** The UNODC class of a reference type id, as a CASE over the catalogue's types. */
+function typeClassOf(typeId: RawBuilder<unknown>, reference: ReferenceCatalogue): RawBuilder<unknown> {
+  const branches = reference.types().map((t) => sql`when ${t.id} then ${unodcTypeClass(t)}`);
+  return sql`(case ${typeId} ${sql.join(branches, sql` `)} else 'unknown' end)`;
+}
+
+const yearOf = (day: RawBuilder<unknown>) => sql`extract(year from ${day})::int::text`;
+const monthOf = (day: RawBuilder<unknown>) => sql`to_char(${day}, 'YYYY-MM')`;
+
+export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subject, SubjectDefinition> {
+  const recordDay = sql`r.event_date`;
+  const seizureDay = sql`s.seized_on`;
+  const hitDay = sql`(h.created_at at time zone 'UTC')::date`;
+  const seizedMadeIn = sql`(i.firearm ->> 'countryOfManufacture')`;
+
+  return {
+    records: {
+      from: sql`records r`,
+      day: recordDay,
+      measures: [{ name: 'records', sql: sql`count(*)` }],
+      basis: 'records',
+      dimensions: {
+        ownerCountry: sql`r.owner_country`,
+        status: sql`r.status`,
+        typeClass: typeClassOf(sql`r.type_id`, reference),
+        type: sql`r.type_id`,
+        make: sql`r.make_id`,
+        calibre: sql`r.calibre_id`,
+        countryOfManufacture: sql`r.country_of_manufacture`,
+        eventCountry: sql`r.event_country`,
+        year: yearOf(recordDay),
+        month: monthOf(recordDay),
+      },
+      national: (country) => sql<boolean>`r.owner_country = ${country}`,
+      // A cancelled record was withdrawn by its owner (entered in error, duplicate): it counts
+      // only when asked for by name.
+      defaults: (filters) => (filters.status ? undefined : sql<boolean>`r.status <> 'CANCELLED'`),
+      notes: [NOT_A_SAMPLE, 'The period is of the event (theft, loss...) the record reports; cancelled records are left out unless status names them.'],
+    },
+    seizures: {
+      from: sql`seizures s join seizure_items i on i.seizure_id = s.id`,
+      day: seizureDay,
+      measures: [
+        { name: 'firearms', sql: sql`count(*)` },
+        { name: 'seizures', sql: sql`count(distinct s.id)` },
+        { name: 'hits', sql: sql`count(*) filter (where exists (select 1 from hits h where h.seizure_item_id = i.id and h.status <> 'REJECTED'))` },
+        // SDG 16.4.2's numerator: seized firearms whose illicit origin was traced, i.e. a trace
+        // request the seizing country made for this seizure and one of the firearm's serials
+        // was answered completely or in part.
+        {
+          name: 'traced',
+          sql: sql`count(*) filter (where exists (select 1 from trace_requests t where t.requester_country = s.country and t.seizure_reference = s.seizure_reference and t.outcome in ('COMPLETED', 'PARTIAL')
+            and exists (select 1 from jsonb_array_elements(i.firearm -> 'serials') e where e ->> 'value' = t.serial)))`,
+        },
+      ],
+      basis: 'seizures',
+      dimensions: {
+        seizingCountry: sql`s.country`,
+        placeType: sql`s.place_type`,
+        direction: sql`s.direction`,
+        detectionMethod: sql`(s.report ->> 'detectionMethod')`,
+        typeClass: typeClassOf(sql`i.type_id`, reference),
+        type: sql`i.type_id`,
+        make: sql`i.make_id`,
+        calibre: sql`i.calibre_id`,
+        countryOfManufacture: seizedMadeIn,
+        origin: sql`(case when ${seizedMadeIn} is null then 'unknown' when ${seizedMadeIn} = s.country then 'domestic' else 'foreign' end)`,
+        hit: sql`(case when exists (select 1 from hits h where h.seizure_item_id = i.id and h.status <> 'REJECTED') then 'hit' else 'none' end)`,
+        year: yearOf(seizureDay),
+        month: monthOf(seizureDay),
+      },
+      national: (country) => sql<boolean>`s.country = ${country}`,
+      notes: [
+        NOT_A_SAMPLE,
+        'firearms counts seized firearms, seizures the seizure reports they came in; traced counts seized firearms for which the seizing country\'s trace request (same seizure reference and serial) was answered completely or in part, the numerator of SDG indicator 16.4.2.',
+      ],
+    },
+    hits: {
+      from: sql`hits h join records r on r.id = h.record_id`,
+      day: hitDay,
+      measures: [{ name: 'hits', sql: sql`count(*)` }],
+      basis: 'hits',
+      dimensions: {
+        ownerCountry: sql`h.record_owner_country`,
+        seizingCountry: sql`h.seizing_country`,
+        status: sql`h.status`,
+        tier: sql`h.tier`,
+        foundBy: sql`h.found_by`,
+        typeClass: typeClassOf(sql`r.type_id`, reference),
+        make: sql`r.make_id`,
+        calibre: sql`r.calibre_id`,
+        year: yearOf(hitDay),
+        month: monthOf(hitDay),
+      },
+      national: (country) => sql<boolean>`(h.record_owner_country = ${country} or h.seizing_country = ${country})`,
+      notes: [NOT_A_SAMPLE, 'A country\'s own figures count the hits on its records and the hits of its seizures; the period is of the day the hit was found.'],
+    },
+  };
+}
