@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import { TRACE_STATUSES } from './trace-lifecycle.js';
 import { visibleTraces, type Actor, type Direction, type NcbOf } from './trace-parties.js';
@@ -43,11 +43,16 @@ function hours(seconds: number | string | null): number | null {
   return Math.round((Number(seconds) / 3600) * 100) / 100;
 }
 
-export async function traceReport(db: Kysely<Database>, viewer: Actor, ncbOf: NcbOf, query: ReportQuery, now: Date = new Date()): Promise<TraceReport> {
+/** The requests a report covers: the viewer's side of them, submitted in the period (`trace_requests` as t). */
+export function reportConditions(viewer: Actor, ncbOf: NcbOf, query: ReportQuery): RawBuilder<boolean>[] {
   const scope = [visibleTraces(viewer, ncbOf, query.direction, 't')];
   if (query.from) scope.push(sql<boolean>`t.submitted_at >= ${periodBound(query.from, false)}`);
   if (query.to) scope.push(/^\d{4}-\d{2}-\d{2}$/.test(query.to) ? sql<boolean>`t.submitted_at < ${periodBound(query.to, true)}` : sql<boolean>`t.submitted_at <= ${periodBound(query.to, true)}`);
-  const where = sql.join(scope, sql` and `);
+  return scope;
+}
+
+export async function traceReport(db: Kysely<Database>, viewer: Actor, ncbOf: NcbOf, query: ReportQuery, now: Date = new Date()): Promise<TraceReport> {
+  const where = sql.join(reportConditions(viewer, ncbOf, query), sql` and `);
   const counterpart = query.direction === 'outgoing' ? sql`t.addressed_country` : sql`t.requester_country`;
 
   const counts = await sql<{ counterpart: string; status: string; n: string }>`

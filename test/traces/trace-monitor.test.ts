@@ -175,9 +175,16 @@ describe('reporting', () => {
     for (const k of ['R1', 'R2', 'R3']) await c.post(deNcb, `/v1/trace-requests/${r[k]}/status`, { status: 'ACKNOWLEDGED' });
     await c.post(usNcb, `/v1/trace-requests/${r.R4}/status`, { status: 'ACKNOWLEDGED' });
     await c.post(frNcb, `/v1/trace-requests/${r.R8}/status`, { status: 'ACKNOWLEDGED' });
-    await c.post(deNcb, `/v1/trace-requests/${r.R1}/responses`, completed);
+    // R1 was sold in Germany 78 days before its recovery on 1 October 2026; R2 in Austria 2,095 days before.
+    await c.post(deNcb, `/v1/trace-requests/${r.R1}/responses`, { ...completed, chainOfCustody: [...completed.chainOfCustody, { role: 'dealer', name: 'Waffen Huber', country: 'DE', transferredOn: '2026-07-15' }] });
     await c.post(frNcb, `/v1/trace-requests/${r.R1}/status`, { status: 'CLOSED' });
-    await c.post(deNcb, `/v1/trace-requests/${r.R2}/responses`, { ...completed, outcome: 'PARTIAL', notCompletedReason: 'RECORD_UNAVAILABLE', pointOfDiversion: undefined });
+    await c.post(deNcb, `/v1/trace-requests/${r.R2}/responses`, {
+      ...completed,
+      outcome: 'PARTIAL',
+      notCompletedReason: 'RECORD_UNAVAILABLE',
+      pointOfDiversion: undefined,
+      chainOfCustody: [...completed.chainOfCustody, { role: 'dealer', name: 'Waffen Gruber', country: 'AT', transferredOn: '2021-01-05' }, { role: 'last-legal-holder', name: 'J. Doe', country: 'AT', receivedOn: '2021-03-10' }],
+    });
     await c.post(usNcb, `/v1/trace-requests/${r.R4}/responses`, { outcome: 'NOT_COMPLETED', notCompletedReason: 'NO_RECORD' });
     await c.post(frNcb, `/v1/trace-requests/${r.R6}/status`, { status: 'CANCELLED', reason: 'Identified domestically' });
 
@@ -218,6 +225,30 @@ describe('reporting', () => {
       timeToRespond: { count: 3, medianHours: 20 },
       overdue: { count: 2, share: 0.3333, openNow: 2 },
       outcomes: { COMPLETED: 1, PARTIAL: 1, NOT_COMPLETED: 1, reasons: { RECORD_UNAVAILABLE: 1, NO_RECORD: 1 } },
+      analytics: {
+        answered: 2,
+        // R2's last retail sale is the dealer's (5 January 2021), not the holder's receipt.
+        timeToCrime: {
+          count: 2,
+          unknown: 0,
+          buckets: [
+            { label: 'under 3 months', count: 1 },
+            { label: '3 months to under 7 months', count: 0 },
+            { label: '7 months to under 1 year', count: 0 },
+            { label: '1 year to under 2 years', count: 0 },
+            { label: '2 years to under 3 years', count: 0 },
+            { label: '3 years and over', count: 1 },
+          ],
+          averageYears: 2.97,
+        },
+        sourceByRecovery: [
+          { source: 'AT', recovery: 'FR', count: 1 },
+          { source: 'DE', recovery: 'FR', count: 1 },
+        ],
+        topMakes: [{ make: 'carl-walther', count: 2 }],
+        topCalibres: [{ calibre: '9x19mm', count: 2 }],
+        notes: expect.arrayContaining([expect.stringContaining('not a random sample')]) as unknown,
+      },
     });
   });
 

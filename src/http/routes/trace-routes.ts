@@ -8,6 +8,7 @@ import { EXPORT_MEDIA_TYPES, exportTraces, type ExportFormat } from '../../trace
 import { TRACE_STATUSES } from '../../traces/trace-lifecycle.js';
 import type { TraceRow } from '../../traces/trace-notifications.js';
 import { partyOf, type Actor, type Direction } from '../../traces/trace-parties.js';
+import { traceAnalytics } from '../../traces/trace-analytics.js';
 import { traceReport } from '../../traces/trace-report.js';
 import { searchTraces, streamTraces, type TraceQuery, type Viewer } from '../../traces/trace-search.js';
 import { traceByReference } from '../../traces/trace-submission.js';
@@ -295,7 +296,7 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
       '/trace-requests/report',
       {
         schema: {
-          summary: 'Report on incoming or outgoing requests submitted in a period: counts by status and counterpart, median time to acknowledge and to respond, share that missed a due date, outcomes',
+          summary: 'Report on incoming or outgoing requests submitted in a period: counts by status and counterpart, median time to acknowledge and to respond, share that missed a due date, outcomes; and analytics of the answered ones (time-to-crime, source x recovery country, top makes and calibres)',
           tags: ['trace requests'],
           querystring: reportQuery,
           response: { 200: openObject, ...problemResponses },
@@ -314,7 +315,8 @@ export function traceRoutes(ctx: HubContext): FastifyPluginAsync {
           // The country's report as its National Central Bureau sees it: all of its requests.
           who = { country, agency: ncb };
         }
-        return traceReport(ctx.db, who, ncbOf, query);
+        const [report, analytics] = await Promise.all([traceReport(ctx.db, who, ncbOf, query), traceAnalytics(ctx.db, ctx.reference, who, ncbOf, query)]);
+        return { ...report, analytics };
       },
     );
 
