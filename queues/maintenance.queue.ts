@@ -9,7 +9,7 @@ import { QueueName } from './queue-names.js';
  * Repeatable housekeeping. Job schedulers live in Redis, so however many hub processes run, each
  * occurrence is taken by one worker only: the sweep and the partition roll never run twice at once.
  */
-export type MaintenanceTask = 'sweep' | 'startup-sweep' | 'partitions' | 'record-reviews' | 'agreement-reminders' | 'trace-deadlines';
+export type MaintenanceTask = 'sweep' | 'startup-sweep' | 'partitions' | 'record-reviews' | 'agreement-reminders' | 'statistics-reports' | 'trace-deadlines';
 
 export class MaintenanceQueue {
   readonly queue: Queue;
@@ -35,6 +35,8 @@ export class MaintenanceQueue {
     // Idempotent, so running it more often than daily only makes reminders more punctual.
     await this.queue.upsertJobScheduler('record-reviews', { every: 3600 * 1000 }, { name: 'record-reviews' });
     await this.queue.upsertJobScheduler('agreement-reminders', { every: 3600 * 1000 }, { name: 'agreement-reminders' });
+    // Each period's report goes out within the hour after the period ends.
+    await this.queue.upsertJobScheduler('statistics-reports', { every: 3600 * 1000 }, { name: 'statistics-reports' });
     // Trace request reminders and overdue flags; each run also queues a delayed job for the next due instant.
     await this.queue.upsertJobScheduler('trace-deadlines', { every: this.config.traces.deadlineCheckSeconds * 1000 }, { name: 'trace-deadlines' });
   }

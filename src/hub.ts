@@ -28,6 +28,9 @@ import { traceHandlers } from './handlers/trace-handlers.js';
 import { loadReferenceCatalogue, type ReferenceCatalogue } from './reference/reference-catalogue.js';
 import { runRecordReviews } from './records/record-review.js';
 import { runAgreementReminders } from './identity/agreement-reminders.js';
+import { runScheduledReports } from './statistics/scheduled-reports.js';
+import { minimumCellCount } from './statistics/statistics-query.js';
+import { subjectDefinitions } from './statistics/statistics-subjects.js';
 import { runTraceDeadlineTask } from './traces/trace-deadline-task.js';
 import { afterTraceDeliveries, TRACE_REQUESTED } from './traces/trace-delivery.js';
 import { buildApp } from './http/app.js';
@@ -275,6 +278,13 @@ export class Hub {
     return report;
   }
 
+  /** Queues the delivery of outbox rows a maintenance task wrote, by channel. */
+  async #deliverOutbox(outbox: readonly { id: string; channel: string }[]): Promise<void> {
+    const byChannel = new Map<string, string[]>();
+    for (const o of outbox) byChannel.set(o.channel, [...(byChannel.get(o.channel) ?? []), o.id]);
+    await this.ctx.deliverQueues.add(byChannel);
+  }
+
   async runMaintenance(task: MaintenanceTask): Promise<unknown> {
     const { ctx } = this;
     if (task === 'sweep' || task === 'startup-sweep') {
@@ -292,11 +302,15 @@ export class Hub {
       return found;
     }
     if (task === 'trace-deadlines') return runTraceDeadlineTask(ctx);
+    if (task === 'statistics-reports') {
+      const r = await runScheduledReports(ctx.db, ctx.config, subjectDefinitions(ctx.reference), minimumCellCount(ctx.config.hub));
+      await this.#deliverOutbox(r.outbox);
+      if (r.sent || r.withheld || r.failed.length) ctx.log.info({ task, sent: r.sent, withheld: r.withheld, failed: r.failed }, 'scheduled statistics reports');
+      return { sent: r.sent, withheld: r.withheld, failed: r.failed };
+    }
     if (task === 'record-reviews' || task === 'agreement-reminders') {
       const r = task === 'record-reviews' ? await runRecordReviews(ctx.db, ctx.config) : await runAgreementReminders(ctx.db, ctx.config);
-      const byChannel = new Map<string, string[]>();
-      for (const o of r.outbox) byChannel.set(o.channel, [...(byChannel.get(o.channel) ?? []), o.id]);
-      await ctx.deliverQueues.add(byChannel);
+      await this.#deliverOutbox(r.outbox);
       if (r.reminded || ('overdue' in r && r.overdue)) ctx.log.info({ task, reminded: r.reminded, ...('overdue' in r ? { overdue: r.overdue } : {}) }, 'reminders sent');
       return r;
     }

@@ -135,6 +135,20 @@ export interface AuditLogTable {
   detail: Json | null;
 }
 
+export interface StatisticsSubscriptionsTable {
+  id: string;
+  agency_id: string;
+  country: string;
+  agency: string;
+  name: string;
+  subject: 'records' | 'seizures' | 'hits';
+  every: 'month' | 'quarter' | 'year';
+  query: Json;
+  last_period: string | null;
+  created_at: DefaultTimestamp;
+  cancelled_at: Timestamp | null;
+}
+
 export interface NoticesTable {
   id: Generated<string>;
   ledger_id: string;
@@ -416,6 +430,7 @@ export interface Database {
   agency_agreements: AgencyAgreementsTable;
   partner_controls: PartnerControlsTable;
   audit_log: AuditLogTable;
+  statistics_subscriptions: StatisticsSubscriptionsTable;
   notices: NoticesTable;
   seizures: SeizuresTable;
   seizure_items: SeizureItemsTable;

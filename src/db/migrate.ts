@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006-channels.js';
 import * as m0007 from './migrations/0007-sftp-files.js';
 import * as m0008 from './migrations/0008-candidate-lookup.js';
 import * as m0009 from './migrations/0009-agency-access.js';
+import * as m0010 from './migrations/0010-statistics-subscriptions.js';
 
 /**
  * Migrations are imported statically (not discovered on disk) so the compiled build and the test
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0007-sftp-files': m0007,
   '0008-candidate-lookup': m0008,
   '0009-agency-access': m0009,
+  '0010-statistics-subscriptions': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

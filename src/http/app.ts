@@ -13,6 +13,7 @@ import { recordRoutes } from './routes/record-routes.js';
 import { seizureRoutes } from './routes/seizure-routes.js';
 import { traceRoutes } from './routes/trace-routes.js';
 import { statisticsRoutes } from './routes/statistics-routes.js';
+import { statisticsSubscriptionRoutes } from './routes/statistics-subscription-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { agencyRoutes } from './routes/agency-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
@@ -69,6 +70,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
   await app.register(seizureRoutes(ctx), { prefix: '/v1' });
   await app.register(traceRoutes(ctx), { prefix: '/v1' });
   await app.register(statisticsRoutes(ctx), { prefix: '/v1' });
+  await app.register(statisticsSubscriptionRoutes(ctx), { prefix: '/v1' });
   await app.register(agencyRoutes(ctx), { prefix: '/v1' });
   await app.register(adminRoutes(ctx), { prefix: '/v1/admin' });
   await app.register(queueBoard(ctx), { prefix: '/admin/queues' });

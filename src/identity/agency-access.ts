@@ -92,9 +92,10 @@ const ROUTE_MODULES: Record<string, Module> = {
 
 /**
  * Routes outside the modules: an agency's own messages and inbox (what it submits is judged by the
- * message's type, messageTypeNeed), and routes for NCBs and hub admins, which check their role.
+ * message's type, messageTypeNeed), routes for NCBs and hub admins, which check their role, and
+ * subscriptions to statistics, which check read access to the subject's module.
  */
-const OUTSIDE_MODULES = new Set(['messages', 'message-batches', 'inbox', 'agencies', 'admin']);
+const OUTSIDE_MODULES = new Set(['messages', 'message-batches', 'inbox', 'agencies', 'admin', 'statistics-subscriptions']);
 
 /** Routes that search with POST: reading, though the method writes. */
 const READING_POSTS = new Set(['/v1/checks']);

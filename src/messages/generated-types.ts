@@ -1165,6 +1165,64 @@ export interface SeizedFirearm {
   description: FirearmDescription;
 }
 
+// urn:tracehub:schema:statistics.report
+/**
+ * A scheduled statistics table, sent to the subscribing agency over its reply channel once each month, quarter or year has ended (POST /v1/statistics-subscriptions). The table is what GET /v1/{subject}/statistics answers for the period.
+ */
+export interface StatisticsReport {
+  subscriptionId: string;
+  name: string;
+  period: {
+    /**
+     * 2026-10, 2026-Q3 or 2026
+     */
+    label: string;
+    from: string;
+    /**
+     * Last day of the period
+     */
+    to: string;
+  };
+  table: StatisticsReportTable;
+}
+export interface StatisticsReportTable {
+  subject: 'records' | 'seizures' | 'hits';
+  scope: 'national' | 'global';
+  country: string | null;
+  period?: {};
+  groupBy: string[];
+  filters: {
+    [k: string]: string[] | undefined;
+  };
+  measures: string[];
+  /**
+   * Null when the total itself is suppressed.
+   */
+  total: {
+    [k: string]: number | undefined;
+  } | null;
+  cells: StatisticsReportCell[];
+  suppression: {} | null;
+  notes: string[];
+}
+export interface StatisticsReportCell {
+  key: {
+    [k: string]: string | null | undefined;
+  };
+  suppressed: boolean;
+  /**
+   * A count per measure; null when suppressed.
+   */
+  [k: string]:
+    | number
+    | null
+    | {
+        [k: string]: string | null | undefined;
+      }
+    | boolean
+    | undefined;
+}
+
 // urn:tracehub:schema:trace.comment
 /**
  * A comment on a trace request by either side (a question, further information, a photo); comments form the request's thread and do not change its status.

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
+import type { HubConfig } from '../messages/generated-types.js';
 import { suppressSmallCells, type PublishedCell } from './cell-suppression.js';
 import type { Subject, SubjectDefinition } from './statistics-subjects.js';
 
@@ -11,6 +12,12 @@ import type { Subject, SubjectDefinition } from './statistics-subjects.js';
  * (cell-suppression.ts); the General Secretariat (hub admin) sees them exact.
  */
 export const MAX_CELLS = 10_000;
+export const DEFAULT_MINIMUM_CELL_COUNT = 5;
+
+/** The suppression threshold of figures across countries shown to a country. */
+export function minimumCellCount(hub: HubConfig): number {
+  return hub.statistics?.minimumCellCount ?? DEFAULT_MINIMUM_CELL_COUNT;
+}
 export const MAX_GROUP_BY = 3;
 
 export interface StatisticsQuery {

@@ -38,6 +38,7 @@ export interface SubjectDefinition {
 
 const NOT_A_SAMPLE =
   'Counts are of what partner agencies reported to the hub: they are not a random sample of firearms crime, and countries report to different extents.';
+const REFERENCE_IDS = 'make, calibre and type are ids of the hub\'s reference tables; null where the text as written names none of them, or several.';
 
 /** The UNODC class of a reference type id, as a CASE over the catalogue's types. */
 function typeClassOf(typeId: RawBuilder<unknown>, reference: ReferenceCatalogue): RawBuilder<unknown> {
@@ -76,7 +77,7 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
       // A cancelled record was withdrawn by its owner (entered in error, duplicate): it counts
       // only when asked for by name.
       defaults: (filters) => (filters.status ? undefined : sql<boolean>`r.status <> 'CANCELLED'`),
-      notes: [NOT_A_SAMPLE, 'The period is of the event (theft, loss...) the record reports; cancelled records are left out unless status names them.'],
+      notes: [NOT_A_SAMPLE, REFERENCE_IDS, 'The period is of the event (theft, loss...) the record reports; cancelled records are left out unless status names them.'],
     },
     seizures: {
       from: sql`seizures s join seizure_items i on i.seizure_id = s.id`,
@@ -113,6 +114,7 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
       national: (country) => sql<boolean>`s.country = ${country}`,
       notes: [
         NOT_A_SAMPLE,
+        REFERENCE_IDS,
         'firearms counts seized firearms, seizures the seizure reports they came in; traced counts seized firearms for which the seizing country\'s trace request (same seizure reference and serial) was answered completely or in part, the numerator of SDG indicator 16.4.2.',
       ],
     },
@@ -134,7 +136,7 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
         month: monthOf(hitDay),
       },
       national: (country) => sql<boolean>`(h.record_owner_country = ${country} or h.seizing_country = ${country})`,
-      notes: [NOT_A_SAMPLE, 'A country\'s own figures count the hits on its records and the hits of its seizures; the period is of the day the hit was found.'],
+      notes: [NOT_A_SAMPLE, REFERENCE_IDS, 'A country\'s own figures count the hits on its records and the hits of its seizures; the period is of the day the hit was found.'],
     },
   };
 }

@@ -1,5 +1,9 @@
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScheduledReports } from '../../src/statistics/scheduled-reports.js';
+import { lastCompletePeriod } from '../../src/statistics/report-periods.js';
+import { subjectDefinitions } from '../../src/statistics/statistics-subjects.js';
+import { waitFor } from '../support/test-environment.js';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
 
 /**
@@ -234,5 +238,72 @@ describe('refusals', () => {
     expect(reversed.json().errors).toMatchObject([{ pointer: '/querystring/to', code: 'statistics.period-reversed' }]);
     const adminNational = await get(admin, '/v1/records/statistics?scope=national');
     expect(adminNational.json().errors).toMatchObject([{ pointer: '/querystring/country' }]);
+  });
+});
+
+describe('scheduled reports', () => {
+  // Last in the file: the records made here would change the figures above.
+  const lastMonth = lastCompletePeriod('month', new Date());
+  const scheduled = (now = new Date()) => runScheduledReports(t.hub.ctx.db, t.hub.ctx.config, subjectDefinitions(t.hub.ctx.reference), 3, now);
+  const nextMonth = () => new Date(Date.parse(`${lastMonth.to}T00:00:00Z`) + 40 * 86_400_000);
+
+  it("send each month's table to the subscriber over its reply channel, once", async () => {
+    await record(us, 'revolver', { make: 'Colt', calibre: '.38 Special', date: lastMonth.from });
+    await record(us, 'revolver', { make: 'Colt', calibre: '.38 Special', date: lastMonth.to });
+    await record(us, 'pistol', { make: 'Beretta', date: lastMonth.to });
+    const created = await post(us, '/v1/statistics-subscriptions', { name: 'Monthly thefts by make', subject: 'records', every: 'month', groupBy: ['make'], filters: { status: ['STOLEN'] } });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ subject: 'records', every: 'month', scope: 'national', groupBy: ['make'], filters: { status: ['STOLEN'] }, firstPeriod: lastMonth.label, lastPeriodSent: null });
+    const id = created.json().id as string;
+
+    // As the hourly maintenance task runs it: the report is routed and delivered like any message.
+    await t.hub.runMaintenance('statistics-reports');
+    const report = await waitFor(async () => {
+      const items = (await get(us, '/v1/inbox?limit=500')).json().items as { type: string; envelope: { correlationId?: string; payload: Record<string, unknown> } }[];
+      return items.find((i) => i.type === 'statistics.report' && i.envelope.correlationId === id);
+    }, 'the statistics report in the inbox');
+    expect(report.envelope.payload).toMatchObject({
+      subscriptionId: id,
+      name: 'Monthly thefts by make',
+      period: lastMonth,
+      table: { subject: 'records', scope: 'national', country: 'US', total: { records: 3 }, cells: [{ key: { make: 'colt' }, records: 2 }, { key: { make: 'pietro-beretta' }, records: 1 }] },
+    });
+    expect((await scheduled()).outbox.filter((o) => o.envelope.correlationId === id)).toEqual([]);
+    expect((await get(us, '/v1/statistics-subscriptions')).json().items).toMatchObject([{ id, lastPeriodSent: lastMonth.label }]);
+
+    // Cancelled, it gets no more.
+    expect((await inject({ method: 'DELETE', url: `/v1/statistics-subscriptions/${id}`, headers: { authorization: us } })).statusCode).toBe(200);
+    expect((await scheduled(nextMonth())).outbox.filter((o) => o.envelope.correlationId === id)).toEqual([]);
+  });
+
+  it('withhold reports from an agency whose NCB suspended it, and from a scope that no longer covers the subject', async () => {
+    const police = await t.agency('DE', 'BKA-STATS', 'agency');
+    const sub = await post(police.auth, '/v1/statistics-subscriptions', { name: 'Seizures by place', subject: 'seizures', every: 'quarter', scope: 'global', groupBy: ['placeType'] });
+    expect(sub.statusCode, sub.body).toBe(201);
+    const suspended = await post(de, `/v1/agencies/${police.id}/suspension`, { reason: 'audit of use' });
+    expect(suspended.statusCode, suspended.body).toBe(200);
+    const analyst = await t.agency('DE', 'LKA-STATS', 'agency', { access: { seizures: 'read' } });
+    const other = await post(analyst.auth, '/v1/statistics-subscriptions', { name: 'Hits by tier', subject: 'hits', every: 'month', groupBy: ['tier'] });
+    expect(other.statusCode, other.body).toBe(201);
+    const narrowed = await post(de, `/v1/agencies/${analyst.id}/approval`, { reference: 'UA-LKA-2', signedOn: new Date().toISOString().slice(0, 10), signedBy: 'Head of NCB', scope: { traces: 'read' } });
+    expect(narrowed.statusCode, narrowed.body).toBe(200);
+    await t.hub.ctx.agencies.refresh();
+
+    const ids = [sub.json().id as string, other.json().id as string];
+    const run = await scheduled(nextMonth());
+    expect(run.outbox.filter((o) => ids.includes(String(o.envelope.correlationId)))).toEqual([]);
+    expect(run.withheld).toBe(2);
+  });
+
+  it('refuse a subject outside the agency\'s scope and name an unknown dimension', async () => {
+    const scoped = await post(deTracesOnly, '/v1/statistics-subscriptions', { name: 'x', subject: 'records', every: 'month' });
+    expect(scoped.statusCode).toBe(403);
+    expect(scoped.json()).toMatchObject({ code: 'OUTSIDE_SCOPE' });
+    const unknown = await post(fr, '/v1/statistics-subscriptions', { name: 'x', subject: 'hits', every: 'year', groupBy: ['tier', 'placeType'], filters: { serial: ['X'] } });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().errors).toMatchObject([
+      { pointer: '/body/groupBy/1', code: 'statistics.unknown-dimension' },
+      { pointer: '/body/filters/serial', code: 'statistics.unknown-dimension' },
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import type { HubContext } from '../../hub.js';
 import { actorName } from '../../identity/agency-repository.js';
 import { writeAudit } from '../../operations/audit-log.js';
 import { statisticsCsv } from '../../statistics/statistics-export.js';
-import { MAX_GROUP_BY, statisticsTable } from '../../statistics/statistics-query.js';
+import { MAX_GROUP_BY, minimumCellCount, statisticsTable } from '../../statistics/statistics-query.js';
 import { SUBJECTS, subjectDefinitions, type Subject } from '../../statistics/statistics-subjects.js';
 import { authenticate, callerOf } from '../authentication.js';
 import { openObject, problemResponses } from '../openapi-schemas.js';
@@ -16,8 +16,6 @@ import { openObject, problemResponses } from '../openapi-schemas.js';
  * hub admin gets either exactly, a national table for the country it names. As JSON or CSV.
  * Every query is written to the audit log, as record searches are.
  */
-export const DEFAULT_MINIMUM_CELL_COUNT = 5;
-
 interface StatisticsQueryString {
   scope?: 'national' | 'global';
   country?: string;
@@ -32,7 +30,7 @@ const RESERVED = new Set(['scope', 'country', 'from', 'to', 'groupBy', 'format']
 
 export function statisticsRoutes(ctx: HubContext): FastifyPluginAsync {
   const definitions = subjectDefinitions(ctx.reference);
-  const minimumCount = ctx.config.hub.statistics?.minimumCellCount ?? DEFAULT_MINIMUM_CELL_COUNT;
+  const minimumCount = minimumCellCount(ctx.config.hub);
 
   return async (app) => {
     app.addHook('onRequest', authenticate(ctx.keys));
