@@ -72,32 +72,34 @@ export async function statisticsTable(db: Kysely<Database>, subject: Subject, de
   const whereSql = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
   const measures = sql.join(def.measures.map((m) => sql`${m.sql} as ${sql.ref(m.name)}`));
 
-  const totalRow = (await sql<Record<string, string>>`select ${measures} from ${def.from} ${whereSql}`.execute(db)).rows[0] ?? {};
+  // The total is not the sum of the cells (a seizure spans several), so it is a query of its
+  // own; both run at once, each on a connection of the pool.
+  const dims = q.groupBy.map((name) => def.dimensions[name]!);
+  const keys = sql.join(dims.map((e, i) => sql`${e}::text as ${sql.ref(`d${i}`)}`));
+  // By position: the dimensions carry bound parameters, which PostgreSQL would not recognise as
+  // the same expression in GROUP BY.
+  const positions = sql.raw(dims.map((_, i) => String(i + 1)).join(', '));
+  const order = sql.raw(dims.map((_, i) => `d${i} nulls last`).join(', '));
+  const [totals, grouped] = await Promise.all([
+    sql<Record<string, string>>`select ${measures} from ${def.from} ${whereSql}`.execute(db),
+    dims.length
+      ? sql<Record<string, string | null>>`
+          select ${keys}, ${measures} from ${def.from} ${whereSql}
+          group by ${positions} order by ${sql.ref(def.basis)} desc, ${order} limit ${MAX_CELLS + 1}`.execute(db)
+      : undefined,
+  ]);
+  const totalRow = totals.rows[0] ?? {};
   const total = Object.fromEntries(def.measures.map((m) => [m.name, Number(totalRow[m.name] ?? 0)]));
-
-  let raw: { key: Record<string, string | null>; counts: Record<string, number> }[] = [];
-  if (q.groupBy.length) {
-    const dims = q.groupBy.map((name) => def.dimensions[name]!);
-    const keys = sql.join(dims.map((e, i) => sql`${e}::text as ${sql.ref(`d${i}`)}`));
-    // By position: the dimensions carry bound parameters, which PostgreSQL would not recognise
-    // as the same expression in GROUP BY.
-    const positions = sql.raw(dims.map((_, i) => String(i + 1)).join(', '));
-    const order = sql.raw(dims.map((_, i) => `d${i} nulls last`).join(', '));
-    const rows = (
-      await sql<Record<string, string | null>>`
-        select ${keys}, ${measures} from ${def.from} ${whereSql}
-        group by ${positions} order by ${sql.ref(def.basis)} desc, ${order} limit ${MAX_CELLS + 1}`.execute(db)
-    ).rows;
-    if (rows.length > MAX_CELLS) {
-      throw new HubError('BAD_REQUEST', `grouping ${subject} by ${q.groupBy.join(', ')} gives more than ${MAX_CELLS} cells`, [
-        { pointer: '/querystring/groupBy', code: 'statistics.too-many-cells', message: `gives more than ${MAX_CELLS} cells: filter, shorten the period or group by fewer dimensions` },
-      ]);
-    }
-    raw = rows.map((r) => ({
-      key: Object.fromEntries(q.groupBy.map((name, i) => [name, r[`d${i}`] ?? null])),
-      counts: Object.fromEntries(def.measures.map((m) => [m.name, Number(r[m.name] ?? 0)])),
-    }));
+  const rows = grouped?.rows ?? [];
+  if (rows.length > MAX_CELLS) {
+    throw new HubError('BAD_REQUEST', `grouping ${subject} by ${q.groupBy.join(', ')} gives more than ${MAX_CELLS} cells`, [
+      { pointer: '/querystring/groupBy', code: 'statistics.too-many-cells', message: `gives more than ${MAX_CELLS} cells: filter, shorten the period or group by fewer dimensions` },
+    ]);
   }
+  const raw = rows.map((r) => ({
+    key: Object.fromEntries(q.groupBy.map((name, i) => [name, r[`d${i}`] ?? null])),
+    counts: Object.fromEntries(def.measures.map((m) => [m.name, Number(r[m.name] ?? 0)])),
+  }));
 
   const base = {
     subject,
