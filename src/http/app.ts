@@ -1,11 +1,14 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HubContext } from '../hub.js';
 import { installProblemHandlers } from './problem-details.js';
 import { assertRouteClassified } from '../identity/agency-access.js';
 import { refuseUnstorableText } from './storable-request.js';
 import { messageMaxDepth } from '../config/load-config.js';
+import { isStorableDate, isStorableDateTime } from '../messages/storable-content.js';
 import { problemSchema } from './openapi-schemas.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
@@ -20,6 +23,18 @@ import { operationsRoutes } from './routes/operations-routes.js';
 import { queueBoard } from './queue-board.js';
 
 /**
+ * ajv-formats, then JSON Schema's date and date-time as the database can store them. The name
+ * matters: @fastify/ajv-compiler adds ajv-formats itself, after the plugins and so over these
+ * two, unless a plugin is called formatsPlugin.
+ */
+function formatsPlugin(ajv: Ajv): Ajv {
+  addFormats.default(ajv);
+  ajv.addFormat('date', { type: 'string', validate: isStorableDate });
+  ajv.addFormat('date-time', { type: 'string', validate: isStorableDateTime });
+  return ajv;
+}
+
+/**
  * The HTTP application as a plain function of the hub's context: tests build it and call
  * `inject()`, the process (hub.ts) listens with it. No route knows about sockets or signals.
  */
@@ -32,7 +47,12 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     // Routes log what matters (accepted, rejected, with the correlation id); a line per request
     // on top would double the logging cost at ingest rates.
     logController: new LogController({ disableRequestLogging: true }),
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' },
+      // Dates in query strings reach PostgreSQL too: year 0000 or a 16-hour offset is a 400 naming
+      // the parameter, as in messages, not a 500 from the database.
+      plugins: [formatsPlugin],
+    },
   });
   installProblemHandlers(app);
   // Every route says which module it belongs to, for the scopes NCBs give their agencies.

@@ -106,6 +106,18 @@ describe('request errors', () => {
     expect(res.json().errors[0].pointer).toBe('/params/id');
   });
 
+  it('answers 400 naming the parameter for a date the database cannot hold, on every route', async () => {
+    for (const [auth, url, pointer] of [
+      [fr.auth, '/v1/records?eventFrom=0000-01-01', '/querystring/eventFrom'],
+      [fr.auth, '/v1/records/statistics?to=0000-12-31', '/querystring/to'],
+      [admin.auth, '/v1/admin/messages?from=2026-01-01T00:00:00%2B16:00', '/querystring/from'],
+    ] as const) {
+      const res = await inject({ method: 'GET', url, headers: { authorization: auth } });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(400);
+      expect(JSON.stringify(res.json().errors)).toContain(pointer);
+    }
+  });
+
   it('answers 413 when the body is over the limit', async () => {
     const res = await inject({ method: 'POST', url: '/v1/messages', headers: { authorization: fr.auth, 'content-type': 'application/json' }, payload: JSON.stringify(notice(FR, ['DE'], {}, { body: 'x'.repeat(5000) })) });
     expect(res.statusCode).toBe(413);

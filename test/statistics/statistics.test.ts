@@ -236,6 +236,11 @@ describe('refusals', () => {
     const reversed = await get(fr, '/v1/records/statistics?from=2026-12-01&to=2026-01-01');
     expect(reversed.statusCode).toBe(400);
     expect(reversed.json().errors).toMatchObject([{ pointer: '/querystring/to', code: 'statistics.period-reversed' }]);
+    for (const day of ['2026-02-30', '0000-01-01']) {
+      const impossible = await get(fr, `/v1/records/statistics?from=${day}`);
+      expect(impossible.statusCode, impossible.body).toBe(400);
+      expect(JSON.stringify(impossible.json().errors)).toContain('/querystring/from');
+    }
     const adminNational = await get(admin, '/v1/records/statistics?scope=national');
     expect(adminNational.json().errors).toMatchObject([{ pointer: '/querystring/country' }]);
   });
