@@ -139,6 +139,10 @@ export interface HubConfig {
      * In figures across countries shown to a country, a cell counting fewer cases than this is suppressed (5 when absent).
      */
     minimumCellCount?: number;
+    /**
+     * In figures across countries shown to a country, every count is rounded to a multiple of this, so that small counts cannot be had by difference (5 when absent; 1 publishes exact counts).
+     */
+    roundingBase?: number;
   };
   http: {
     bodyLimitBytes: number;

@@ -8,7 +8,7 @@ import type { OutboxRecord } from '../ledger/ledger-types.js';
 import type { StatisticsReport } from '../messages/generated-types.js';
 import { buildOutbound } from '../pipeline/outbound-envelope.js';
 import { lastCompletePeriod } from './report-periods.js';
-import { statisticsTable } from './statistics-query.js';
+import { statisticsTable, type DisclosureControl } from './statistics-query.js';
 import type { Subject, SubjectDefinition } from './statistics-subjects.js';
 
 /**
@@ -48,7 +48,7 @@ export async function runScheduledReports(
   db: Kysely<Database>,
   config: LoadedConfig,
   definitions: Record<Subject, SubjectDefinition>,
-  minimumCount: number,
+  protection: DisclosureControl,
   now = new Date(),
 ): Promise<{ sent: number; withheld: number; failed: { subscriptionId: string; period: string; reason: string }[]; outbox: OutboxRecord[] }> {
   const today = todayUtc(now);
@@ -82,7 +82,7 @@ export async function runScheduledReports(
           to: period.to,
           groupBy: s.query.groupBy,
           filters: s.query.filters,
-          minimumCount: s.query.scope === 'global' ? minimumCount : null,
+          protection: s.query.scope === 'global' ? protection : null,
         });
       } catch (err) {
         // A table grown past the cell limit is refused for this period, not retried every hour.

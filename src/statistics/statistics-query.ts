@@ -3,20 +3,26 @@ import type { Database } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
 import type { HubConfig } from '../messages/generated-types.js';
 import { suppressSmallCells, type PublishedCell } from './cell-suppression.js';
+import { roundCounts } from './count-rounding.js';
 import type { Subject, SubjectDefinition } from './statistics-subjects.js';
 
 /**
  * One statistics table: the counts of a subject in a period, filtered and grouped by up to three
  * dimensions, computed in PostgreSQL. A country's own figures are exact. Figures across all
  * countries shown to a country are over every owner's data, so their small cells are suppressed
- * (cell-suppression.ts); the General Secretariat (hub admin) sees them exact.
+ * (cell-suppression.ts) and their counts rounded (count-rounding.ts); the General Secretariat
+ * (hub admin) sees them exact.
  */
 export const MAX_CELLS = 10_000;
-export const DEFAULT_MINIMUM_CELL_COUNT = 5;
 
-/** The suppression threshold of figures across countries shown to a country. */
-export function minimumCellCount(hub: HubConfig): number {
-  return hub.statistics?.minimumCellCount ?? DEFAULT_MINIMUM_CELL_COUNT;
+/** What protects figures across countries shown to a country: suppression, then rounding. */
+export interface DisclosureControl {
+  minimumCount: number;
+  roundTo: number;
+}
+
+export function disclosureControl(hub: HubConfig): DisclosureControl {
+  return { minimumCount: hub.statistics?.minimumCellCount ?? 5, roundTo: hub.statistics?.roundingBase ?? 5 };
 }
 export const MAX_GROUP_BY = 3;
 
@@ -30,7 +36,7 @@ export interface StatisticsQuery {
   groupBy: readonly string[];
   filters: Readonly<Record<string, readonly string[]>>;
   /** Null: exact figures. */
-  minimumCount: number | null;
+  protection: DisclosureControl | null;
 }
 
 export interface StatisticsCell {
@@ -50,7 +56,7 @@ export interface StatisticsTable {
   /** Null when the total itself is below the suppression threshold. */
   total: Record<string, number> | null;
   cells: StatisticsCell[];
-  suppression: { minimumCount: number; basis: string; suppressedCells: number } | null;
+  suppression: { minimumCount: number; basis: string; suppressedCells: number; roundedTo: number } | null;
   notes: string[];
 }
 
@@ -111,20 +117,23 @@ export async function statisticsTable(db: Kysely<Database>, subject: Subject, de
     measures: def.measures.map((m) => m.name),
     notes: [...def.notes],
   };
-  if (q.minimumCount === null) {
+  if (q.protection === null) {
     return { ...base, total, cells: raw.map((c) => ({ key: c.key, suppressed: false, ...c.counts })), suppression: null };
   }
-  const published = suppressSmallCells(raw, total, def.basis, q.minimumCount);
+  const { minimumCount, roundTo } = q.protection;
+  const published = suppressSmallCells(raw, total, def.basis, minimumCount);
+  const notes = [`Figures across countries: a cell counting fewer than ${minimumCount} ${def.basis} is suppressed, and so is a second one wherever one alone would be.`];
+  if (roundTo > 1) notes.push(`Published counts are rounded to the nearest ${roundTo}, so cells need not add up to the total.`);
   return {
     ...base,
-    total: published.total,
-    cells: published.cells.map((c) => cellOf(c, base.measures)),
-    suppression: { minimumCount: q.minimumCount, basis: def.basis, suppressedCells: published.suppressedCells },
-    notes: [...base.notes, `Figures across countries: a cell counting fewer than ${q.minimumCount} ${def.basis} is suppressed, and so is a second one wherever one alone would be.`],
+    total: published.total && roundCounts(published.total, roundTo),
+    cells: published.cells.map((c) => cellOf(c, base.measures, roundTo)),
+    suppression: { minimumCount, basis: def.basis, suppressedCells: published.suppressedCells, roundedTo: roundTo },
+    notes: [...base.notes, ...notes],
   };
 }
 
-function cellOf(c: PublishedCell<Record<string, string | null>>, measures: readonly string[]): StatisticsCell {
+function cellOf(c: PublishedCell<Record<string, string | null>>, measures: readonly string[], roundTo: number): StatisticsCell {
   if (c.suppressed) return { key: c.key, suppressed: true, ...Object.fromEntries(measures.map((m) => [m, null])) };
-  return { key: c.key, suppressed: false, ...c.counts };
+  return { key: c.key, suppressed: false, ...roundCounts(c.counts, roundTo) };
 }

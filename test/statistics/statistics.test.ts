@@ -2,6 +2,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduledReports } from '../../src/statistics/scheduled-reports.js';
 import { lastCompletePeriod } from '../../src/statistics/report-periods.js';
+import { statisticsTable } from '../../src/statistics/statistics-query.js';
 import { subjectDefinitions } from '../../src/statistics/statistics-subjects.js';
 import { waitFor } from '../support/test-environment.js';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
@@ -10,7 +11,8 @@ import { startTestHub, type TestHub } from '../support/test-hub.js';
  * Statistics and reports: a country's own figures on its records, seizures and hits, exact;
  * figures across all countries with small cells suppressed, so that no restricted case can be
  * singled out; the General Secretariat's exact figures; CSV for a spreadsheet; every query in the
- * audit log. The suppression threshold is 3 here.
+ * audit log. The suppression threshold is 3 here, and counts are not rounded but where a spec
+ * says so.
  */
 let t: TestHub;
 let admin: string;
@@ -64,7 +66,7 @@ async function seize(place: string, firearms: { serial: string; type: string; ma
 }
 
 beforeAll(async () => {
-  t = await startTestHub('statistics', { tuneConfig: (c) => void (c.statistics = { minimumCellCount: 3 }) });
+  t = await startTestHub('statistics', { tuneConfig: (c) => void (c.statistics = { minimumCellCount: 3, roundingBase: 1 }) });
   admin = (await t.agency(null, 'GS-ADMIN')).auth;
   fr = (await t.agency('FR', 'NCB-PARIS')).auth;
   de = (await t.agency('DE', 'NCB-WIESBADEN')).auth;
@@ -178,6 +180,18 @@ describe('figures across all countries', () => {
     expect(s.cells).toEqual([{ key: { ownerCountry: 'FR' }, suppressed: true, records: null }]);
   });
 
+  it('round every count they publish, so that a small one cannot be had by difference', async () => {
+    const records = subjectDefinitions(t.hub.ctx.reference).records;
+    const global = { scope: 'global', country: null, groupBy: ['typeClass'], filters: {}, protection: { minimumCount: 3, roundTo: 5 } } as const;
+    const all = await statisticsTable(t.hub.ctx.db, 'records', records, global);
+    expect(all.total).toEqual({ records: 15 });
+    expect(all.cells.map((c) => [c.key.typeClass, c.records])).toEqual([['shotgun', 5], ['pistol', 5], ['revolver', null], ['rifle', null]]);
+    // All but the revolvers: 11, published as 10. The difference from 15 does not give the 2 revolvers.
+    const butRevolvers = await statisticsTable(t.hub.ctx.db, 'records', records, { ...global, groupBy: [], filters: { typeClass: ['pistol', 'rifle', 'shotgun'] } });
+    expect(butRevolvers.total).toEqual({ records: 10 });
+    expect(butRevolvers.notes.join(' ')).toContain('rounded to the nearest 5');
+  });
+
   it('judge seizures by the number of seizure reports, not of firearms', async () => {
     const s = await stats(fr, '/v1/seizures/statistics?scope=global&groupBy=placeType');
     // The airport cell holds two firearms but one seizure.
@@ -249,7 +263,7 @@ describe('refusals', () => {
 describe('scheduled reports', () => {
   // Last in the file: the records made here would change the figures above.
   const lastMonth = lastCompletePeriod('month', new Date());
-  const scheduled = (now = new Date()) => runScheduledReports(t.hub.ctx.db, t.hub.ctx.config, subjectDefinitions(t.hub.ctx.reference), 3, now);
+  const scheduled = (now = new Date()) => runScheduledReports(t.hub.ctx.db, t.hub.ctx.config, subjectDefinitions(t.hub.ctx.reference), { minimumCount: 3, roundTo: 1 }, now);
   const nextMonth = () => new Date(Date.parse(`${lastMonth.to}T00:00:00Z`) + 40 * 86_400_000);
 
   it("send each month's table to the subscriber over its reply channel, once", async () => {

@@ -4,7 +4,7 @@ import type { HubContext } from '../../hub.js';
 import { actorName } from '../../identity/agency-repository.js';
 import { writeAudit } from '../../operations/audit-log.js';
 import { statisticsCsv } from '../../statistics/statistics-export.js';
-import { MAX_GROUP_BY, minimumCellCount, statisticsTable } from '../../statistics/statistics-query.js';
+import { disclosureControl, MAX_GROUP_BY, statisticsTable } from '../../statistics/statistics-query.js';
 import { SUBJECTS, subjectDefinitions, type Subject } from '../../statistics/statistics-subjects.js';
 import { authenticate, callerOf } from '../authentication.js';
 import { openObject, problemResponses } from '../openapi-schemas.js';
@@ -30,7 +30,7 @@ const RESERVED = new Set(['scope', 'country', 'from', 'to', 'groupBy', 'format']
 
 export function statisticsRoutes(ctx: HubContext): FastifyPluginAsync {
   const definitions = subjectDefinitions(ctx.reference);
-  const minimumCount = minimumCellCount(ctx.config.hub);
+  const protection = disclosureControl(ctx.config.hub);
 
   return async (app) => {
     app.addHook('onRequest', authenticate(ctx.keys));
@@ -93,7 +93,7 @@ export function statisticsRoutes(ctx: HubContext): FastifyPluginAsync {
             to: q.to,
             groupBy: q.groupBy ?? [],
             filters,
-            minimumCount: admin || scope === 'national' ? null : minimumCount,
+            protection: admin || scope === 'national' ? null : protection,
           });
           await writeAudit(ctx.db, { actor: actorName(caller), action: `${subject}.statistics`, detail: { query: q } });
           if (q.format === 'csv') {
