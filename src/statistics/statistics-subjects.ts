@@ -119,7 +119,9 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
       ],
     },
     hits: {
-      from: sql`hits h join records r on r.id = h.record_id`,
+      // The firearm is described as it was seized, never as its record: both sides of a hit are
+      // told the seized firearm, while the record may be restricted from the seizing country.
+      from: sql`hits h join seizure_items i on i.id = h.seizure_item_id`,
       day: hitDay,
       measures: [{ name: 'hits', sql: sql`count(*)` }],
       basis: 'hits',
@@ -129,14 +131,14 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
         status: sql`h.status`,
         tier: sql`h.tier`,
         foundBy: sql`h.found_by`,
-        typeClass: typeClassOf(sql`r.type_id`, reference),
-        make: sql`r.make_id`,
-        calibre: sql`r.calibre_id`,
+        typeClass: typeClassOf(sql`i.type_id`, reference),
+        make: sql`i.make_id`,
+        calibre: sql`i.calibre_id`,
         year: yearOf(hitDay),
         month: monthOf(hitDay),
       },
       national: (country) => sql<boolean>`(h.record_owner_country = ${country} or h.seizing_country = ${country})`,
-      notes: [NOT_A_SAMPLE, REFERENCE_IDS, 'A country\'s own figures count the hits on its records and the hits of its seizures; the period is of the day the hit was found.'],
+      notes: [NOT_A_SAMPLE, REFERENCE_IDS, 'A country\'s own figures count the hits on its records and the hits of its seizures; make, calibre and type are the seized firearm\'s; the period is of the day the hit was found.'],
     },
   };
 }

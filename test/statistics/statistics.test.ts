@@ -36,13 +36,14 @@ const lines = (cells: { key: Record<string, string | null> }[], measure: string)
   cells.map((c) => `${Object.values(c.key).join('/')}: ${String((c as Record<string, unknown>)[measure])}`).sort();
 
 let refs = 0;
-async function record(auth: string, type: string, extra: { status?: string; date?: string; serial?: string; make?: string; calibre?: string } = {}): Promise<string> {
+async function record(auth: string, type: string, extra: { status?: string; date?: string; serial?: string; make?: string; calibre?: string; restrictions?: Record<string, unknown> } = {}): Promise<string> {
   refs++;
   const res = await post(auth, '/v1/records', {
     ownerReference: `ST-${refs}`,
     status: extra.status ?? 'STOLEN',
     firearm: { serials: [{ value: extra.serial ?? `STAT${refs}X${refs * 7919}` }], make: extra.make ?? 'Glock', calibre: extra.calibre ?? '9mm Luger', type, countryOfManufacture: 'AT' },
     event: { date: extra.date ?? '2026-09-01', caseNumber: `C-${refs}`, illicitBasis: 'national-law' },
+    ...(extra.restrictions ? { restrictions: extra.restrictions } : {}),
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().id as string;
@@ -324,5 +325,15 @@ describe('scheduled reports', () => {
       { pointer: '/body/groupBy/1', code: 'statistics.unknown-dimension' },
       { pointer: '/body/filters/serial', code: 'statistics.unknown-dimension' },
     ]);
+  });
+});
+
+describe('what figures do not disclose', () => {
+  // Last in the file: the record and hit made here would change the figures above.
+  it("describe a hit's firearm as it was seized, not as the record the seizing country may not see", async () => {
+    await record(fr, 'revolver', { serial: 'RSTR445566', make: 'Colt', calibre: '.38 Special', restrictions: { visibility: 'deny', countries: ['DE'] } });
+    await seize('inland', [{ serial: 'RSTR445566', type: 'pistol', make: 'Colt', calibre: '.38 Special' }]);
+    const seen = await stats(de, '/v1/hits/statistics?ownerCountry=FR&groupBy=typeClass&groupBy=make');
+    expect(lines(seen.cells, 'hits')).toEqual(['pistol/colt: 1', 'rifle/mauser: 1']);
   });
 });
