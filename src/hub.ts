@@ -30,7 +30,6 @@ import { runRecordReviews } from './records/record-review.js';
 import { runAgreementReminders } from './identity/agreement-reminders.js';
 import { runScheduledReports } from './statistics/scheduled-reports.js';
 import { disclosureControl } from './statistics/statistics-query.js';
-import { subjectDefinitions } from './statistics/statistics-subjects.js';
 import { runTraceDeadlineTask } from './traces/trace-deadline-task.js';
 import { afterTraceDeliveries, TRACE_REQUESTED } from './traces/trace-delivery.js';
 import { buildApp } from './http/app.js';
@@ -303,7 +302,7 @@ export class Hub {
     }
     if (task === 'trace-deadlines') return runTraceDeadlineTask(ctx);
     if (task === 'statistics-reports') {
-      const r = await runScheduledReports(ctx.db, ctx.config, subjectDefinitions(ctx.reference), disclosureControl(ctx.config.hub));
+      const r = await runScheduledReports(ctx.db, ctx.config, ctx.reference, disclosureControl(ctx.config.hub));
       await this.#deliverOutbox(r.outbox);
       if (r.sent || r.withheld || r.failed.length) ctx.log.info({ task, sent: r.sent, withheld: r.withheld, failed: r.failed }, 'scheduled statistics reports');
       return { sent: r.sent, withheld: r.withheld, failed: r.failed };

@@ -1207,6 +1207,16 @@ export interface StatisticsReportTable {
   } | null;
   cells: StatisticsReportCell[];
   suppression: {} | null;
+  /**
+   * Names of the reference ids in the cells, by dimension (make, calibre, type).
+   */
+  labels?: {
+    [k: string]:
+      | {
+          [k: string]: string | undefined;
+        }
+      | undefined;
+  };
   notes: string[];
 }
 export interface StatisticsReportCell {

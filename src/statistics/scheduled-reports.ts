@@ -9,7 +9,9 @@ import type { StatisticsReport } from '../messages/generated-types.js';
 import { buildOutbound } from '../pipeline/outbound-envelope.js';
 import { lastCompletePeriod } from './report-periods.js';
 import { statisticsTable, type DisclosureControl } from './statistics-query.js';
-import type { Subject, SubjectDefinition } from './statistics-subjects.js';
+import { tableLabels } from './statistics-labels.js';
+import { subjectDefinitions, type Subject } from './statistics-subjects.js';
+import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
 
 /**
  * Scheduled reports (iARMS' tailored reports per country): each subscription gets the table of
@@ -47,7 +49,7 @@ interface DueRow {
 export async function runScheduledReports(
   db: Kysely<Database>,
   config: LoadedConfig,
-  definitions: Record<Subject, SubjectDefinition>,
+  reference: ReferenceCatalogue,
   protection: DisclosureControl,
   now = new Date(),
 ): Promise<{ sent: number; withheld: number; failed: { subscriptionId: string; period: string; reason: string }[]; outbox: OutboxRecord[] }> {
@@ -62,6 +64,7 @@ export async function runScheduledReports(
         order by s.created_at
         for update of s skip locked`.execute(trx)
     ).rows;
+    const definitions = subjectDefinitions(reference);
     const outbox: OutboxRecord[] = [];
     let withheld = 0;
     const failed: { subscriptionId: string; period: string; reason: string }[] = [];
@@ -91,7 +94,7 @@ export async function runScheduledReports(
         await trx.updateTable('statistics_subscriptions').set({ last_period: period.label }).where('id', '=', s.id).execute();
         continue;
       }
-      const payload: StatisticsReport = { subscriptionId: s.id, name: s.name, period, table: table as unknown as StatisticsReport['table'] };
+      const payload: StatisticsReport = { subscriptionId: s.id, name: s.name, period, table: { ...table, labels: tableLabels(table, reference) } as unknown as StatisticsReport['table'] };
       const message = buildOutbound(config, {
         sourceLedgerId: null,
         key: `statistics-report:${s.id}:${period.label}`,

@@ -1,21 +1,28 @@
 import { stringify } from 'csv-stringify/sync';
 import { safeText } from '../traces/trace-export.js';
+import type { TableLabels } from './statistics-labels.js';
 import type { StatisticsTable } from './statistics-query.js';
 
 /**
  * A statistics table as CSV for a spreadsheet: one column per dimension grouped by, one per
- * measure and `suppressed`; one row per cell, then a TOTAL row. A suppressed count is left empty.
+ * measure and `suppressed`, and a `<dimension>Name` column after each dimension that has labels
+ * (make, calibre, type); one row per cell, then a TOTAL row. A suppressed count is left empty.
  * A table is at most statistics-query.ts MAX_CELLS rows, so it is written whole.
  */
-export function statisticsCsv(table: StatisticsTable): string {
-  const header = [...table.groupBy, ...table.measures, 'suppressed'];
+export function statisticsCsv(table: StatisticsTable, labels: TableLabels = {}): string {
+  const dimensionColumns = table.groupBy.flatMap((d) => (labels[d] ? [d, `${d}Name`] : [d]));
+  const header = [...dimensionColumns, ...table.measures, 'suppressed'];
   const count = (v: unknown) => (typeof v === 'number' ? String(v) : '');
   const rows = table.cells.map((c) => [
-    ...table.groupBy.map((d) => safeText(c.key[d] ?? '')),
+    ...table.groupBy.flatMap((d) => {
+      const id = c.key[d] ?? '';
+      const named = labels[d];
+      return named ? [safeText(id), safeText(named[id] ?? '')] : [safeText(id)];
+    }),
     ...table.measures.map((m) => count(c[m])),
     c.suppressed ? 'true' : 'false',
   ]);
-  const totalLabel = table.groupBy.map((_, i) => (i === 0 ? 'TOTAL' : ''));
+  const totalLabel = dimensionColumns.map((_, i) => (i === 0 ? 'TOTAL' : ''));
   rows.push([...totalLabel, ...table.measures.map((m) => count(table.total?.[m])), table.total ? 'false' : 'true']);
   return stringify([header, ...rows], { record_delimiter: '\r\n' });
 }

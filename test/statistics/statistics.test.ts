@@ -221,6 +221,8 @@ describe('exports and oversight', () => {
       'TOTAL,5,4,1,1,false',
       '',
     ]);
+    const named = await get(fr, '/v1/records/statistics?groupBy=make&make=mauser&format=csv');
+    expect(named.body.split('\r\n')).toEqual(['make,makeName,records,suppressed', `mauser,${t.hub.ctx.reference.manufacturer('mauser')!.name},1,false`, 'TOTAL,,1,false', '']);
     const global = await get(fr, '/v1/records/statistics?scope=global&groupBy=status&format=csv');
     expect(global.body.split('\r\n')).toEqual(['status,records,suppressed', 'STOLEN,,true', 'LOST,,true', 'TOTAL,13,false', '']);
   });
@@ -264,7 +266,7 @@ describe('refusals', () => {
 describe('scheduled reports', () => {
   // Last in the file: the records made here would change the figures above.
   const lastMonth = lastCompletePeriod('month', new Date());
-  const scheduled = (now = new Date()) => runScheduledReports(t.hub.ctx.db, t.hub.ctx.config, subjectDefinitions(t.hub.ctx.reference), { minimumCount: 3, roundTo: 1 }, now);
+  const scheduled = (now = new Date()) => runScheduledReports(t.hub.ctx.db, t.hub.ctx.config, t.hub.ctx.reference, { minimumCount: 3, roundTo: 1 }, now);
   const nextMonth = () => new Date(Date.parse(`${lastMonth.to}T00:00:00Z`) + 40 * 86_400_000);
 
   it("send each month's table to the subscriber over its reply channel, once", async () => {
@@ -288,6 +290,10 @@ describe('scheduled reports', () => {
       period: lastMonth,
       table: { subject: 'records', scope: 'national', country: 'US', total: { records: 3 }, cells: [{ key: { make: 'colt' }, records: 2 }, { key: { make: 'pietro-beretta' }, records: 1 }] },
     });
+    // The reference's names of the makers, for people reading the report.
+    const names = (report.envelope.payload.table as { labels: Record<string, Record<string, string>> }).labels.make!;
+    expect(Object.keys(names).sort()).toEqual(['colt', 'pietro-beretta']);
+    expect(names['pietro-beretta']).toBe(t.hub.ctx.reference.manufacturer('pietro-beretta')!.name);
     expect((await scheduled()).outbox.filter((o) => o.envelope.correlationId === id)).toEqual([]);
     expect((await get(us, '/v1/statistics-subscriptions')).json().items).toMatchObject([{ id, lastPeriodSent: lastMonth.label }]);
 

@@ -4,6 +4,7 @@ import type { HubContext } from '../../hub.js';
 import { actorName } from '../../identity/agency-repository.js';
 import { writeAudit } from '../../operations/audit-log.js';
 import { statisticsCsv } from '../../statistics/statistics-export.js';
+import { tableLabels } from '../../statistics/statistics-labels.js';
 import { disclosureControl, MAX_GROUP_BY, statisticsTable } from '../../statistics/statistics-query.js';
 import { SUBJECTS, subjectDefinitions, type Subject } from '../../statistics/statistics-subjects.js';
 import { authenticate, callerOf } from '../authentication.js';
@@ -96,13 +97,14 @@ export function statisticsRoutes(ctx: HubContext): FastifyPluginAsync {
             protection: admin || scope === 'national' ? null : protection,
           });
           await writeAudit(ctx.db, { actor: actorName(caller), action: `${subject}.statistics`, detail: { query: q } });
+          const labels = tableLabels(table, ctx.reference);
           if (q.format === 'csv') {
             return reply
               .header('content-type', 'text/csv; charset=utf-8')
               .header('content-disposition', `attachment; filename="${subject}-statistics-${table.country ?? 'global'}.csv"`)
-              .send(statisticsCsv(table));
+              .send(statisticsCsv(table, labels));
           }
-          return table;
+          return { ...table, labels };
         },
       );
     }
