@@ -51,27 +51,27 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'FR own records by status x type class',
-    query: { scope: 'national', country: 'FR', groupBy: ['status', 'typeClass'], filters: {}, protection: null },
+    query: { scope: 'national', country: 'FR', groupBy: ['status', 'typeClass'], filters: {}, traces: { agency: null }, protection: null },
     raw: `select status, type_id, count(*) from records where owner_country = 'FR' and status <> 'CANCELLED' group by 1, 2`,
   },
   {
     name: 'FR own records since 2020 by make x year',
-    query: { scope: 'national', country: 'FR', from: '2020-01-01', groupBy: ['make', 'year'], filters: {}, protection: null },
+    query: { scope: 'national', country: 'FR', from: '2020-01-01', groupBy: ['make', 'year'], filters: {}, traces: { agency: null }, protection: null },
     raw: `select make_id, extract(year from event_date), count(*) from records where owner_country = 'FR' and event_date >= '2020-01-01' and status <> 'CANCELLED' group by 1, 2`,
   },
   {
     name: 'all countries by owner x type class, suppressed',
-    query: { scope: 'global', country: null, groupBy: ['ownerCountry', 'typeClass'], filters: {}, protection: { minimumCount: 5, roundTo: 5 } },
+    query: { scope: 'global', country: null, groupBy: ['ownerCountry', 'typeClass'], filters: {}, traces: { agency: null }, protection: { minimumCount: 5, roundTo: 5 } },
     raw: `select owner_country, type_id, count(*) from records where status <> 'CANCELLED' group by 1, 2`,
   },
   {
     name: 'all countries by make x calibre, suppressed',
-    query: { scope: 'global', country: null, groupBy: ['make', 'calibre'], filters: {}, protection: { minimumCount: 5, roundTo: 5 } },
+    query: { scope: 'global', country: null, groupBy: ['make', 'calibre'], filters: {}, traces: { agency: null }, protection: { minimumCount: 5, roundTo: 5 } },
     raw: `select make_id, calibre_id, count(*) from records where status <> 'CANCELLED' group by 1, 2`,
   },
   {
     name: 'stolen, all countries, by country of manufacture',
-    query: { scope: 'global', country: null, groupBy: ['countryOfManufacture'], filters: { status: ['STOLEN'] }, protection: { minimumCount: 5, roundTo: 5 } },
+    query: { scope: 'global', country: null, groupBy: ['countryOfManufacture'], filters: { status: ['STOLEN'] }, traces: { agency: null }, protection: { minimumCount: 5, roundTo: 5 } },
     raw: `select country_of_manufacture, count(*) from records where status = 'STOLEN' group by 1`,
   },
 ];

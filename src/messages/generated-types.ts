@@ -1173,7 +1173,7 @@ export interface SeizedFirearm {
 /**
  * A scheduled statistics table, sent to the subscribing agency over its reply channel once each month, quarter or year has ended (POST /v1/statistics-subscriptions). The table is what GET /v1/{subject}/statistics answers for the period.
  */
-export interface StatisticsReport {
+export type StatisticsReport = {
   subscriptionId: string;
   name: string;
   period: {
@@ -1187,8 +1187,18 @@ export interface StatisticsReport {
      */
     to: string;
   };
-  table: StatisticsReportTable;
-}
+  /**
+   * Instead of the table, when the period's table could not be made (e.g. statistics.too-many-cells): change the subscription.
+   */
+  refused?: {
+    code: string;
+    detail: string;
+  };
+  table?: StatisticsReportTable;
+} & {
+  [k: string]: unknown | undefined;
+};
+
 export interface StatisticsReportTable {
   subject: 'records' | 'seizures' | 'hits';
   scope: 'national' | 'global';
@@ -1223,17 +1233,14 @@ export interface StatisticsReportCell {
   key: {
     [k: string]: string | null | undefined;
   };
-  suppressed: boolean;
   /**
-   * A count per measure; null when suppressed.
+   * A count per measure.
    */
   [k: string]:
     | number
-    | null
     | {
         [k: string]: string | null | undefined;
       }
-    | boolean
     | undefined;
 }
 

@@ -2,16 +2,19 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
 import type { HubConfig } from '../messages/generated-types.js';
-import { suppressSmallCells, type PublishedCell } from './cell-suppression.js';
+import { suppressSmallCells } from './cell-suppression.js';
 import { roundCounts } from './count-rounding.js';
-import type { Subject, SubjectDefinition } from './statistics-subjects.js';
+import type { Subject, SubjectDefinition, TraceViewer } from './statistics-subjects.js';
 
 /**
  * One statistics table: the counts of a subject in a period, filtered and grouped by up to three
- * dimensions, computed in PostgreSQL. A country's own figures are exact. Figures across all
- * countries shown to a country are over every owner's data, so their small cells are suppressed
- * (cell-suppression.ts) and their counts rounded (count-rounding.ts); the General Secretariat
- * (hub admin) sees them exact.
+ * dimensions, computed in PostgreSQL. A country's own figures are exact. Figures across countries
+ * shown to a country are protected: they leave the country's own rows out (it has them exact, and
+ * could otherwise add and cancel records of its own to step a neighbour's count across the
+ * threshold), their period is whole months (day by day, a jump in a total dates one case), cells
+ * below the threshold are left out (cell-suppression.ts; a listed cell would show that its cases
+ * exist) and every count is rounded (count-rounding.ts). The General Secretariat (hub admin) sees
+ * them exact.
  */
 export const MAX_CELLS = 10_000;
 
@@ -27,10 +30,12 @@ export function disclosureControl(hub: HubConfig): DisclosureControl {
 export const MAX_GROUP_BY = 3;
 
 export interface StatisticsQuery {
-  /** 'national': one country's own rows; 'global': every country's. */
+  /** 'national': one country's own rows; 'global': every country's (but the viewer's own, when protected). */
   scope: 'national' | 'global';
-  /** The country of a national table. */
+  /** The country of a national table; the viewer's country of a protected global one. */
   country: string | null;
+  /** Whose trace outcomes may be counted (seizures' traced). */
+  traces: TraceViewer;
   from?: string | undefined;
   to?: string | undefined;
   groupBy: readonly string[];
@@ -41,7 +46,6 @@ export interface StatisticsQuery {
 
 export interface StatisticsCell {
   key: Record<string, string | null>;
-  suppressed: boolean;
   [measure: string]: unknown;
 }
 
@@ -55,8 +59,9 @@ export interface StatisticsTable {
   measures: string[];
   /** Null when the total itself is below the suppression threshold. */
   total: Record<string, number> | null;
+  /** Suppressed cells are not listed; `suppression.suppressedCells` says how many there were. */
   cells: StatisticsCell[];
-  suppression: { minimumCount: number; basis: string; suppressedCells: number; roundedTo: number } | null;
+  suppression: { minimumCount: number; basis: string; suppressedCells: number; roundedTo: number; excludedCountry: string | null } | null;
   notes: string[];
 }
 
@@ -65,18 +70,23 @@ export async function statisticsTable(db: Kysely<Database>, subject: Subject, de
   if (q.scope === 'national') {
     if (!q.country) throw new Error('a national statistics table needs a country');
     where.push(def.national(q.country));
+  } else if (q.protection && q.country) {
+    where.push(sql<boolean>`not ${def.national(q.country)}`);
   }
-  if (q.from) where.push(sql<boolean>`${def.day} >= ${q.from}::date`);
-  if (q.to) where.push(sql<boolean>`${def.day} <= ${q.to}::date`);
+  const from = q.from && q.protection ? firstOfMonth(q.from) : q.from;
+  const to = q.to && q.protection ? lastOfMonth(q.to) : q.to;
+  if (from) where.push(sql<boolean>`${def.day} >= ${from}::date`);
+  if (to) where.push(sql<boolean>`${def.day} <= ${to}::date`);
   for (const [name, values] of Object.entries(q.filters)) {
-    const expr = def.dimensions[name];
+    const expr = Object.hasOwn(def.dimensions, name) ? def.dimensions[name] : undefined;
     if (!expr) throw new Error(`${subject} has no dimension ${name}`);
     where.push(sql<boolean>`${expr} = any(${values as string[]}::text[])`);
   }
   const fallback = def.defaults?.(q.filters);
   if (fallback) where.push(fallback);
   const whereSql = where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``;
-  const measures = sql.join(def.measures.map((m) => sql`${m.sql} as ${sql.ref(m.name)}`));
+  const measureList = def.measures(q.traces);
+  const measures = sql.join(measureList.map((m) => sql`${m.sql} as ${sql.ref(m.name)}`));
 
   // The total is not the sum of the cells (a seizure spans several), so it is a query of its
   // own; both run at once, each on a connection of the pool.
@@ -95,7 +105,7 @@ export async function statisticsTable(db: Kysely<Database>, subject: Subject, de
       : undefined,
   ]);
   const totalRow = totals.rows[0] ?? {};
-  const total = Object.fromEntries(def.measures.map((m) => [m.name, Number(totalRow[m.name] ?? 0)]));
+  const total = Object.fromEntries(measureList.map((m) => [m.name, Number(totalRow[m.name] ?? 0)]));
   const rows = grouped?.rows ?? [];
   if (rows.length > MAX_CELLS) {
     throw new HubError('BAD_REQUEST', `grouping ${subject} by ${q.groupBy.join(', ')} gives more than ${MAX_CELLS} cells`, [
@@ -104,36 +114,43 @@ export async function statisticsTable(db: Kysely<Database>, subject: Subject, de
   }
   const raw = rows.map((r) => ({
     key: Object.fromEntries(q.groupBy.map((name, i) => [name, r[`d${i}`] ?? null])),
-    counts: Object.fromEntries(def.measures.map((m) => [m.name, Number(r[m.name] ?? 0)])),
+    counts: Object.fromEntries(measureList.map((m) => [m.name, Number(r[m.name] ?? 0)])),
   }));
 
   const base = {
     subject,
     scope: q.scope,
     country: q.scope === 'national' ? q.country : null,
-    period: { from: q.from ?? null, to: q.to ?? null },
+    period: { from: from ?? null, to: to ?? null },
     groupBy: [...q.groupBy],
     filters: { ...q.filters },
-    measures: def.measures.map((m) => m.name),
+    measures: measureList.map((m) => m.name),
     notes: [...def.notes],
   };
   if (q.protection === null) {
-    return { ...base, total, cells: raw.map((c) => ({ key: c.key, suppressed: false, ...c.counts })), suppression: null };
+    return { ...base, total, cells: raw.map((c) => ({ key: c.key, ...c.counts })), suppression: null };
   }
   const { minimumCount, roundTo } = q.protection;
   const published = suppressSmallCells(raw, total, def.basis, minimumCount);
-  const notes = [`Figures across countries: a cell counting fewer than ${minimumCount} ${def.basis} is suppressed, and so is a second one wherever one alone would be.`];
-  if (roundTo > 1) notes.push(`Published counts are rounded to the nearest ${roundTo}, so cells need not add up to the total.`);
+  const excludedCountry = q.scope === 'global' ? q.country : null;
+  const notes = [
+    `Figures across countries: cells counting fewer than ${minimumCount} ${def.basis} are not listed, and neither is a second one wherever one alone would be; counts are rounded to the nearest ${roundTo}, so cells need not add up to the total; the period is whole months.`,
+  ];
+  if (excludedCountry) notes.push(`${excludedCountry}'s own rows are left out: its own figures are exact in scope=national.`);
   return {
     ...base,
     total: published.total && roundCounts(published.total, roundTo),
-    cells: published.cells.map((c) => cellOf(c, base.measures, roundTo)),
-    suppression: { minimumCount, basis: def.basis, suppressedCells: published.suppressedCells, roundedTo: roundTo },
+    cells: published.cells.flatMap((c) => (c.suppressed ? [] : [{ key: c.key, ...roundCounts(c.counts, roundTo) }])),
+    suppression: { minimumCount, basis: def.basis, suppressedCells: published.suppressedCells, roundedTo: roundTo, excludedCountry },
     notes: [...base.notes, ...notes],
   };
 }
 
-function cellOf(c: PublishedCell<Record<string, string | null>>, measures: readonly string[], roundTo: number): StatisticsCell {
-  if (c.suppressed) return { key: c.key, suppressed: true, ...Object.fromEntries(measures.map((m) => [m, null])) };
-  return { key: c.key, suppressed: false, ...roundCounts(c.counts, roundTo) };
+function firstOfMonth(day: string): string {
+  return `${day.slice(0, 7)}-01`;
+}
+
+function lastOfMonth(day: string): string {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }

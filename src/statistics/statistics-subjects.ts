@@ -20,12 +20,19 @@ export interface Measure {
   sql: RawBuilder<unknown>;
 }
 
+/**
+ * Whose trace requests a table may count the outcomes of: any agency's of the country (an NCB, the
+ * hub admin, figures across countries) or one agency's own, as the trace lists show them; null
+ * when the viewer may not read trace requests at all.
+ */
+export type TraceViewer = { agency: string | null } | null;
+
 export interface SubjectDefinition {
   /** FROM and JOINs, with the aliases the expressions use. */
   from: RawBuilder<unknown>;
   /** The day (UTC) a row falls on, for the period. */
   day: RawBuilder<unknown>;
-  measures: readonly Measure[];
+  measures(traces: TraceViewer): readonly Measure[];
   /** The measure judged for small-cell suppression: the count of distinct cases. */
   basis: string;
   dimensions: Readonly<Record<string, RawBuilder<unknown>>>;
@@ -59,7 +66,7 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
     records: {
       from: sql`records r`,
       day: recordDay,
-      measures: [{ name: 'records', sql: sql`count(*)` }],
+      measures: () => [{ name: 'records', sql: sql`count(*)` }],
       basis: 'records',
       dimensions: {
         ownerCountry: sql`r.owner_country`,
@@ -82,18 +89,24 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
     seizures: {
       from: sql`seizures s join seizure_items i on i.seizure_id = s.id`,
       day: seizureDay,
-      measures: [
+      measures: (traces) => [
         { name: 'firearms', sql: sql`count(*)` },
         { name: 'seizures', sql: sql`count(distinct s.id)` },
         { name: 'hits', sql: sql`count(*) filter (where exists (select 1 from hits h where h.seizure_item_id = i.id and h.status <> 'REJECTED'))` },
         // SDG 16.4.2's numerator: seized firearms whose illicit origin was traced, i.e. a trace
-        // request the seizing country made for this seizure and one of the firearm's serials
-        // was answered completely or in part.
-        {
-          name: 'traced',
-          sql: sql`count(*) filter (where exists (select 1 from trace_requests t where t.requester_country = s.country and t.seizure_reference = s.seizure_reference and t.outcome in ('COMPLETED', 'PARTIAL')
-            and exists (select 1 from jsonb_array_elements(i.firearm -> 'serials') e where e ->> 'value' = t.serial)))`,
-        },
+        // request the seizing country made for this seizure and serial was answered completely or
+        // in part. Counted only for a viewer who may read those requests.
+        ...(traces
+          ? [
+              {
+                name: 'traced',
+                sql: sql`count(*) filter (where exists (select 1 from trace_requests t
+                  where t.requester_country = s.country and t.seizure_reference = s.seizure_reference
+                    ${traces.agency === null ? sql`` : sql`and t.requester_agency = ${traces.agency}`}
+                    and t.outcome in ('COMPLETED', 'PARTIAL') and i.serial_key = any(t.serial_keys)))`,
+              },
+            ]
+          : []),
       ],
       basis: 'seizures',
       dimensions: {
@@ -115,7 +128,7 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
       notes: [
         NOT_A_SAMPLE,
         REFERENCE_IDS,
-        'firearms counts seized firearms, seizures the seizure reports they came in; traced counts seized firearms for which the seizing country\'s trace request (same seizure reference and serial) was answered completely or in part, the numerator of SDG indicator 16.4.2.',
+        'firearms counts seized firearms, seizures the seizure reports they came in; traced counts seized firearms for which the seizing country\'s trace request (same seizure reference and serial) was answered completely or in part, the numerator of SDG indicator 16.4.2; it is left out for an agency not approved to read trace requests, and counts an agency\'s own requests only.',
       ],
     },
     hits: {
@@ -123,8 +136,12 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
       // told the seized firearm, while the record may be restricted from the seizing country.
       from: sql`hits h join seizure_items i on i.id = h.seizure_item_id`,
       day: hitDay,
-      measures: [{ name: 'hits', sql: sql`count(*)` }],
-      basis: 'hits',
+      measures: () => [
+        { name: 'hits', sql: sql`count(*)` },
+        // The cases: a seizure with several candidate records is one.
+        { name: 'seizures', sql: sql`count(distinct h.seizure_id)` },
+      ],
+      basis: 'seizures',
       dimensions: {
         ownerCountry: sql`h.record_owner_country`,
         seizingCountry: sql`h.seizing_country`,
@@ -138,7 +155,9 @@ export function subjectDefinitions(reference: ReferenceCatalogue): Record<Subjec
         month: monthOf(hitDay),
       },
       national: (country) => sql<boolean>`(h.record_owner_country = ${country} or h.seizing_country = ${country})`,
-      notes: [NOT_A_SAMPLE, REFERENCE_IDS, 'A country\'s own figures count the hits on its records and the hits of its seizures; make, calibre and type are the seized firearm\'s; the period is of the day the hit was found.'],
+      // A rejected hit was not the record's firearm: it counts only when asked for by status.
+      defaults: (filters) => (filters.status ? undefined : sql<boolean>`h.status <> 'REJECTED'`),
+      notes: [NOT_A_SAMPLE, REFERENCE_IDS, 'A country\'s own figures count the hits on its records and the hits of its seizures; make, calibre and type are the seized firearm\'s; the period is of the day the hit was found; rejected hits are left out unless status names them; seizures counts the seizure reports the hits came from.'],
     },
   };
 }

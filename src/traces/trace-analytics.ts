@@ -9,7 +9,8 @@ import { reportConditions, type ReportQuery } from './trace-report.js';
 /**
  * eTrace-style analytics over the answered trace requests (COMPLETED or PARTIAL) of one side and
  * period: time-to-crime, where the firearms were last sold against where they were recovered,
- * and the makes and calibres traced most. Each request counts with its latest answer.
+ * and the makes and calibres traced most. Each request counts with its latest answer; follow-ups
+ * are not counted again.
  */
 export interface TraceAnalytics {
   answered: number;
@@ -46,7 +47,9 @@ function top<K extends string>(values: readonly string[], key: K): ({ count: num
 }
 
 export async function traceAnalytics(db: Kysely<Database>, reference: ReferenceCatalogue, viewer: Actor, ncbOf: NcbOf, query: ReportQuery): Promise<TraceAnalytics> {
-  const scope = [...reportConditions(viewer, ncbOf, query), sql<boolean>`t.outcome in ('COMPLETED', 'PARTIAL')`];
+  // A follow-up traces the same firearm onward in a third country: counting it too would count the
+  // firearm twice, and its answer is not the original addressee's to see.
+  const scope = [...reportConditions(viewer, ncbOf, query), sql<boolean>`t.outcome in ('COMPLETED', 'PARTIAL')`, sql<boolean>`t.follow_up_of is null`];
   const rows = (
     await sql<AnsweredRow>`
       select t.request -> 'recovery' ->> 'date' as recovery_date,

@@ -9,7 +9,8 @@ import { startTestHub, type TestHub } from '../support/test-hub.js';
 
 /**
  * Statistics and reports: a country's own figures on its records, seizures and hits, exact;
- * figures across all countries with small cells suppressed, so that no restricted case can be
+ * the other countries' figures protected (own rows left out, whole months, small cells not listed,
+ * counts rounded), so that no restricted case can be
  * singled out; the General Secretariat's exact figures; CSV for a spreadsheet; every query in the
  * audit log. The suppression threshold is 3 here, and counts are not rounded but where a spec
  * says so.
@@ -29,7 +30,7 @@ const get = (auth: string, url: string) => inject({ method: 'GET', url, headers:
 async function stats(auth: string, url: string) {
   const res = await get(auth, url);
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as { total: Record<string, number> | null; cells: ({ key: Record<string, string | null>; suppressed: boolean } & Record<string, unknown>)[]; scope: string; country: string | null; suppression: { suppressedCells: number } | null; notes: string[] };
+  return res.json() as { total: Record<string, number> | null; cells: ({ key: Record<string, string | null> } & Record<string, unknown>)[]; scope: string; country: string | null; suppression: { suppressedCells: number } | null; notes: string[] };
 }
 /** Cells as "key=value,...: measure" lines, for whole-table comparisons. */
 const lines = (cells: { key: Record<string, string | null> }[], measure: string) =>
@@ -135,9 +136,9 @@ describe("a country's own figures", () => {
     const byOrigin = await stats(de, '/v1/seizures/statistics?groupBy=origin');
     expect(byOrigin.total).toEqual({ firearms: 5, seizures: 4, hits: 1, traced: 1 });
     expect(byOrigin.cells).toEqual([
-      { key: { origin: 'foreign' }, suppressed: false, firearms: 3, seizures: 3, hits: 1, traced: 1 },
-      { key: { origin: 'domestic' }, suppressed: false, firearms: 1, seizures: 1, hits: 0, traced: 0 },
-      { key: { origin: 'unknown' }, suppressed: false, firearms: 1, seizures: 1, hits: 0, traced: 0 },
+      { key: { origin: 'foreign' }, firearms: 3, seizures: 3, hits: 1, traced: 1 },
+      { key: { origin: 'domestic' }, firearms: 1, seizures: 1, hits: 0, traced: 0 },
+      { key: { origin: 'unknown' }, firearms: 1, seizures: 1, hits: 0, traced: 0 },
     ]);
     const byPlace = await stats(deCustoms, '/v1/seizures/statistics?groupBy=placeType&groupBy=typeClass');
     expect(lines(byPlace.cells, 'firearms')).toEqual(['airport/pistol: 2', 'inland/revolver: 1', 'inland/shotgun: 1', 'seaport/rifle: 1']);
@@ -149,54 +150,68 @@ describe("a country's own figures", () => {
   it('count a hit for both the owner of the record and the seizing country, and for nobody else', async () => {
     const owner = await stats(fr, '/v1/hits/statistics?groupBy=ownerCountry&groupBy=seizingCountry&groupBy=typeClass');
     expect(owner.cells).toMatchObject([{ key: { ownerCountry: 'FR', seizingCountry: 'DE', typeClass: 'rifle' }, hits: 1 }]);
-    expect((await stats(de, '/v1/hits/statistics')).total).toEqual({ hits: 1 });
-    expect((await stats(us, '/v1/hits/statistics')).total).toEqual({ hits: 0 });
+    expect((await stats(de, '/v1/hits/statistics')).total).toEqual({ hits: 1, seizures: 1 });
+    expect((await stats(us, '/v1/hits/statistics')).total).toEqual({ hits: 0, seizures: 0 });
+  });
+
+  it("count traced firearms only from the trace requests the agency may read", async () => {
+    const seizuresOnly = (await t.agency('DE', 'LKA-SEIZURES', 'agency', { access: { seizures: 'read' } })).auth;
+    const otherTracer = (await t.agency('DE', 'BKA-TRACES', 'agency', { access: { seizures: 'read', traces: 'read' } })).auth;
+    expect((await stats(seizuresOnly, '/v1/seizures/statistics')).total).toEqual({ firearms: 5, seizures: 4, hits: 1 });
+    // The seized shotgun was traced by customs (ZOLL-FRA), whose requests another agency does not see.
+    expect((await stats(otherTracer, '/v1/seizures/statistics')).total).toMatchObject({ traced: 0 });
+    expect((await stats(deCustoms, '/v1/seizures/statistics')).total).toMatchObject({ traced: 1 });
   });
 });
 
 describe('figures across all countries', () => {
-  it('suppress cells counting fewer cases than the threshold, but not the total', async () => {
-    const s = await stats(fr, '/v1/records/statistics?scope=global&groupBy=typeClass');
-    expect(s).toMatchObject({ scope: 'global', country: null, total: { records: 13 }, suppression: { suppressedCells: 2 } });
+  it("leave the viewer's own rows out, and do not list cells counting fewer cases than the threshold", async () => {
+    // Every country's but the United States' one rifle: 12 records, 2 revolvers and 1 rifle unlisted.
+    const s = await stats(us, '/v1/records/statistics?scope=global&groupBy=typeClass');
+    expect(s).toMatchObject({ scope: 'global', country: null, total: { records: 12 }, suppression: { suppressedCells: 2, excludedCountry: 'US' } });
     expect(s.cells).toEqual([
-      { key: { typeClass: 'shotgun' }, suppressed: false, records: 6 },
-      { key: { typeClass: 'pistol' }, suppressed: false, records: 3 },
-      { key: { typeClass: 'revolver' }, suppressed: true, records: null },
-      { key: { typeClass: 'rifle' }, suppressed: true, records: null },
+      { key: { typeClass: 'shotgun' }, records: 6 },
+      { key: { typeClass: 'pistol' }, records: 3 },
     ]);
   });
 
   it('suppress a second cell where one alone could be recovered from the total', async () => {
+    // Stolen 11, lost 1 (France's rifle): the lost cell alone would be the total less 11.
     const s = await stats(us, '/v1/records/statistics?scope=global&groupBy=status');
-    expect(s.total).toEqual({ records: 13 });
-    expect(s.cells).toEqual([
-      { key: { status: 'STOLEN' }, suppressed: true, records: null },
-      { key: { status: 'LOST' }, suppressed: true, records: null },
-    ]);
+    expect(s.total).toEqual({ records: 12 });
+    expect(s.cells).toEqual([]);
+    expect(s.suppression).toMatchObject({ suppressedCells: 2 });
   });
 
   it('publish nothing but the fact when the total itself is below the threshold', async () => {
     const s = await stats(de, '/v1/records/statistics?scope=global&typeClass=revolver&groupBy=ownerCountry');
     expect(s.total).toBeNull();
-    expect(s.cells).toEqual([{ key: { ownerCountry: 'FR' }, suppressed: true, records: null }]);
+    expect(s.cells).toEqual([]);
   });
 
   it('round every count they publish, so that a small one cannot be had by difference', async () => {
     const records = subjectDefinitions(t.hub.ctx.reference).records;
-    const global = { scope: 'global', country: null, groupBy: ['typeClass'], filters: {}, protection: { minimumCount: 3, roundTo: 5 } } as const;
+    const global = { scope: 'global', country: null, traces: null, groupBy: ['typeClass'], filters: {}, protection: { minimumCount: 3, roundTo: 5 } } as const;
     const all = await statisticsTable(t.hub.ctx.db, 'records', records, global);
     expect(all.total).toEqual({ records: 15 });
-    expect(all.cells.map((c) => [c.key.typeClass, c.records])).toEqual([['shotgun', 5], ['pistol', 5], ['revolver', null], ['rifle', null]]);
+    expect(all.cells.map((c) => [c.key.typeClass, c.records])).toEqual([['shotgun', 5], ['pistol', 5]]);
     // All but the revolvers: 11, published as 10. The difference from 15 does not give the 2 revolvers.
     const butRevolvers = await statisticsTable(t.hub.ctx.db, 'records', records, { ...global, groupBy: [], filters: { typeClass: ['pistol', 'rifle', 'shotgun'] } });
     expect(butRevolvers.total).toEqual({ records: 10 });
     expect(butRevolvers.notes.join(' ')).toContain('rounded to the nearest 5');
   });
 
+  it('count whole months, so that a jump in a total does not date one case', async () => {
+    const res = await get(us, '/v1/records/statistics?scope=global&from=2026-09-15&to=2026-09-20');
+    // September's: France's three pistols and Germany's six shotguns, all of 1 September.
+    expect(res.json()).toMatchObject({ period: { from: '2026-09-01', to: '2026-09-30' }, total: { records: 9 } });
+  });
+
+
   it('judge seizures by the number of seizure reports, not of firearms', async () => {
     const s = await stats(fr, '/v1/seizures/statistics?scope=global&groupBy=placeType');
     // The airport cell holds two firearms but one seizure.
-    expect(s.cells.find((c) => c.key.placeType === 'airport')).toMatchObject({ suppressed: true, firearms: null });
+    expect(s.cells.find((c) => c.key.placeType === 'airport')).toBeUndefined();
     expect(s.total).toMatchObject({ firearms: 5, seizures: 4 });
   });
 
@@ -209,22 +224,22 @@ describe('figures across all countries', () => {
 });
 
 describe('exports and oversight', () => {
-  it('give a table as CSV, with a TOTAL row and suppressed counts left empty', async () => {
+  it('give a table as CSV, with the names of reference ids and a TOTAL row', async () => {
     const res = await get(de, '/v1/seizures/statistics?groupBy=origin&format=csv');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     expect(res.body.split('\r\n')).toEqual([
-      'origin,firearms,seizures,hits,traced,suppressed',
-      'foreign,3,3,1,1,false',
-      'domestic,1,1,0,0,false',
-      'unknown,1,1,0,0,false',
-      'TOTAL,5,4,1,1,false',
+      'origin,firearms,seizures,hits,traced',
+      'foreign,3,3,1,1',
+      'domestic,1,1,0,0',
+      'unknown,1,1,0,0',
+      'TOTAL,5,4,1,1',
       '',
     ]);
     const named = await get(fr, '/v1/records/statistics?groupBy=make&make=mauser&format=csv');
-    expect(named.body.split('\r\n')).toEqual(['make,makeName,records,suppressed', `mauser,${t.hub.ctx.reference.manufacturer('mauser')!.name},1,false`, 'TOTAL,,1,false', '']);
-    const global = await get(fr, '/v1/records/statistics?scope=global&groupBy=status&format=csv');
-    expect(global.body.split('\r\n')).toEqual(['status,records,suppressed', 'STOLEN,,true', 'LOST,,true', 'TOTAL,13,false', '']);
+    expect(named.body.split('\r\n')).toEqual(['make,makeName,records', `mauser,${t.hub.ctx.reference.manufacturer('mauser')!.name},1`, 'TOTAL,,1', '']);
+    const global = await get(us, '/v1/records/statistics?scope=global&groupBy=status&format=csv');
+    expect(global.body.split('\r\n')).toEqual(['status,records', 'TOTAL,12', '']);
   });
 
   it('write every query to the audit log under its agency', async () => {

@@ -24,8 +24,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       constraint statistics_subscriptions_every_known check (every in ('month','quarter','year'))
     )`.execute(db);
   await sql`create index statistics_subscriptions_agency_idx on statistics_subscriptions (agency_id) where cancelled_at is null`.execute(db);
+  // Seizure statistics count the traced firearms of each seizure (SDG 16.4.2) by its reference.
+  await sql`create index trace_requests_seizure_idx on trace_requests (requester_country, seizure_reference) where seizure_reference is not null`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table if exists statistics_subscriptions`.execute(db);
+  await sql`drop index if exists trace_requests_seizure_idx`.execute(db);
 }

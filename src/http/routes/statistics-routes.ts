@@ -5,6 +5,7 @@ import { actorName } from '../../identity/agency-repository.js';
 import { writeAudit } from '../../operations/audit-log.js';
 import { statisticsCsv } from '../../statistics/statistics-export.js';
 import { tableLabels } from '../../statistics/statistics-labels.js';
+import { traceViewerOf } from '../../statistics/trace-viewer.js';
 import { disclosureControl, MAX_GROUP_BY, statisticsTable } from '../../statistics/statistics-query.js';
 import { SUBJECTS, subjectDefinitions, type Subject } from '../../statistics/statistics-subjects.js';
 import { authenticate, callerOf } from '../authentication.js';
@@ -13,8 +14,8 @@ import { openObject, problemResponses } from '../openapi-schemas.js';
 /**
  * The Statistics and Reports module: `GET /v1/{records,seizures,hits}/statistics`, each in its
  * subject's module for scoped agencies. A country gets its own figures exactly (scope=national,
- * the default) and figures across all countries with small cells suppressed (scope=global); the
- * hub admin gets either exactly, a national table for the country it names. As JSON or CSV.
+ * the default) and the other countries' protected (scope=global: statistics-query.ts); the hub
+ * admin gets either exactly, a national table for the country it names. As JSON or CSV.
  * Every query is written to the audit log, as record searches are.
  */
 interface StatisticsQueryString {
@@ -90,6 +91,7 @@ export function statisticsRoutes(ctx: HubContext): FastifyPluginAsync {
           const table = await statisticsTable(ctx.db, subject, def, {
             scope,
             country,
+            traces: traceViewerOf(caller.access, caller.agency, scope),
             from: q.from,
             to: q.to,
             groupBy: q.groupBy ?? [],

@@ -93,10 +93,10 @@ export function statisticsSubscriptionRoutes(ctx: HubContext): FastifyPluginAsyn
         const dimensions = definitions[b.subject].dimensions;
         const errors: FieldError[] = [];
         (b.groupBy ?? []).forEach((d, i) => {
-          if (!dimensions[d]) errors.push({ pointer: `/body/groupBy/${i}`, code: 'statistics.unknown-dimension', message: `${b.subject} has no dimension "${d}" (${Object.keys(dimensions).join(', ')})` });
+          if (!Object.hasOwn(dimensions, d)) errors.push({ pointer: `/body/groupBy/${i}`, code: 'statistics.unknown-dimension', message: `${b.subject} has no dimension "${d}" (${Object.keys(dimensions).join(', ')})` });
         });
         for (const d of Object.keys(b.filters ?? {})) {
-          if (!dimensions[d]) errors.push({ pointer: `/body/filters/${d}`, code: 'statistics.unknown-dimension', message: `${b.subject} has no dimension "${d}"` });
+          if (!Object.hasOwn(dimensions, d)) errors.push({ pointer: `/body/filters/${d}`, code: 'statistics.unknown-dimension', message: `${b.subject} has no dimension "${d}"` });
         }
         if (errors.length) throw new HubError('BAD_REQUEST', `${errors.length} error(s) in the subscription`, errors);
         const open = await ctx.db.selectFrom('statistics_subscriptions').select((eb) => eb.fn.countAll<string>().as('n')).where('agency_id', '=', caller.agencyId).where('cancelled_at', 'is', null).executeTakeFirstOrThrow();
