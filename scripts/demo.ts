@@ -212,13 +212,15 @@ async function main(): Promise<void> {
 
     say('\n4. What the statistics say');
     const table = async (auth: string, url: string) => (await (await fetch(`${base}${url}`, { headers: { authorization: auth } })).json()) as { total: Record<string, number> | null; cells: { key: Record<string, string | null>; [m: string]: unknown }[] };
-    const cellText = (c: { key: Record<string, string | null>; [m: string]: unknown }, m: string) => `${Object.values(c.key).map((v) => v ?? 'unknown').join('/')} ${String(c[m] ?? 'suppressed')}`;
+    const cellText = (c: { key: Record<string, string | null>; [m: string]: unknown }, m: string) => `${Object.values(c.key).map((v) => v ?? 'unknown').join('/')} ${String(c[m])}`;
     const seized = await table(de, '/v1/seizures/statistics?groupBy=placeType&groupBy=typeClass');
     say(`   DE seized firearms by place and type (GET /v1/seizures/statistics): ${seized.cells.map((c) => cellText(c, 'firearms')).join(', ')}; hits ${seized.total?.hits ?? 0}`);
     const hits = await table(fr, '/v1/hits/statistics?groupBy=seizingCountry&groupBy=tier');
     say(`   FR hits on its records by seizing country and tier (GET /v1/hits/statistics): ${hits.cells.map((c) => cellText(c, 'hits')).join(', ')}`);
-    const byOwner = await table(fr, '/v1/records/statistics?scope=global&groupBy=ownerCountry');
-    say(`   records by owner across all countries (scope=global; cells under 5 suppressed): ${byOwner.cells.map((c) => cellText(c, 'records')).join(', ')}; total ${byOwner.total?.records ?? 'suppressed'}`);
+    const byOwner = (await table(fr, '/v1/records/statistics?scope=global&groupBy=ownerCountry')) as Awaited<ReturnType<typeof table>> & { suppression: { suppressedCells: number } };
+    say(
+      `   records of the other countries by owner, as FR sees them (scope=global: cells under 5 not listed, counts rounded to 5): ${byOwner.cells.map((c) => cellText(c, 'records')).join(', ') || 'none listed'}; ${byOwner.suppression.suppressedCells} withheld; total ${byOwner.total?.records ?? 'withheld'}`,
+    );
   } finally {
     await hub.stop();
     if (!KEEP) {
