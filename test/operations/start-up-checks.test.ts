@@ -1,15 +1,21 @@
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { Hub } from '../../src/hub.js';
 import type { MessageHandler } from '../../src/pipeline/message-handler.js';
 import { testEnvironment } from '../support/test-environment.js';
 
 /** The hub refuses to start on configuration it cannot honour, saying exactly what is wrong. */
+const made: string[] = [];
+afterAll(async () => {
+  for (const dir of made) await rm(dir, { recursive: true, force: true });
+});
+
 async function configWith(partnerFile: string, content: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'tracehub-config-'));
+  made.push(dir);
   await cp(join(import.meta.dirname, '../../config'), dir, { recursive: true });
   await writeFile(join(dir, 'partners', partnerFile), JSON.stringify(content));
   return dir;

@@ -211,10 +211,14 @@ describe('CSV records', () => {
 });
 
 describe('loading layouts from config/formats', () => {
-  let dir: string | undefined;
-  afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+  // A spec may make several; each is removed after it.
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
   function configWith(name: string, mapping: unknown): string {
-    dir = mkdtempSync(join(tmpdir(), 'csv-mappings-'));
+    const dir = mkdtempSync(join(tmpdir(), 'csv-mappings-'));
+    dirs.push(dir);
     mkdirSync(join(dir, 'formats'));
     cpSync(join(projectRoot(), 'config', 'formats'), join(dir, 'formats'), { recursive: true });
     writeFileSync(join(dir, 'formats', name), JSON.stringify(mapping));
