@@ -24,7 +24,10 @@ export interface TraceAnalytics {
 
 const TOP = 10;
 
+const PAGE = 2000;
+
 interface AnsweredRow {
+  id: string;
   recovery_date: string;
   recovery_country: string;
   make: string;
@@ -46,35 +49,46 @@ function top<K extends string>(values: readonly string[], key: K): ({ count: num
     .map(([v, count]) => ({ [key]: v, count }) as { count: number } & Record<K, string>);
 }
 
-export async function traceAnalytics(db: Kysely<Database>, reference: ReferenceCatalogue, viewer: Actor, ncbOf: NcbOf, query: ReportQuery): Promise<TraceAnalytics> {
+export async function traceAnalytics(db: Kysely<Database>, reference: ReferenceCatalogue, viewer: Actor, ncbOf: NcbOf, query: ReportQuery, pageSize = PAGE): Promise<TraceAnalytics> {
   // A follow-up traces the same firearm onward in a third country: counting it too would count the
   // firearm twice, and its answer is not the original addressee's to see.
   const scope = [...reportConditions(viewer, ncbOf, query), sql<boolean>`t.outcome in ('COMPLETED', 'PARTIAL')`, sql<boolean>`t.follow_up_of is null`];
-  const rows = (
-    await sql<AnsweredRow>`
-      select t.request -> 'recovery' ->> 'date' as recovery_date,
-             coalesce(t.request -> 'recovery' -> 'place' ->> 'country', t.requester_country) as recovery_country,
-             t.make, t.calibre,
-             (select e.body -> 'chainOfCustody' from trace_events e
-               where e.trace_id = t.id and e.kind = 'response' order by e.seq desc limit 1) as chain
-      from trace_requests t where ${sql.join(scope, sql` and `)}`.execute(db)
-  ).rows;
-
+  // Paged by id, so that a long period holds one page of chains in memory, not every answer.
   const matrix = new Map<string, { source: string | null; recovery: string; count: number }>();
-  const cases = rows.map((r) => {
-    const sale = lastRetailSale(r.chain ?? []);
-    const cellKey = `${sale?.country ?? ''}>${r.recovery_country}`;
-    const cell = matrix.get(cellKey) ?? { source: sale?.country ?? null, recovery: r.recovery_country, count: 0 };
-    cell.count++;
-    matrix.set(cellKey, cell);
-    return { sale: sale?.date, recovery: r.recovery_date };
-  });
+  const cases: { sale: string | undefined; recovery: string }[] = [];
+  const makes: string[] = [];
+  const calibres: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: AnsweredRow[] = (
+      await sql<AnsweredRow>`
+        select t.id, t.request -> 'recovery' ->> 'date' as recovery_date,
+               coalesce(t.request -> 'recovery' -> 'place' ->> 'country', t.requester_country) as recovery_country,
+               t.make, t.calibre,
+               (select e.body -> 'chainOfCustody' from trace_events e
+                 where e.trace_id = t.id and e.kind = 'response' order by e.seq desc limit 1) as chain
+        from trace_requests t where ${sql.join(scope, sql` and `)} ${after === null ? sql`` : sql`and t.id > ${after}`}
+        order by t.id limit ${pageSize}`.execute(db)
+    ).rows;
+    for (const r of page) {
+      const sale = lastRetailSale(r.chain ?? []);
+      const cellKey = `${sale?.country ?? ''}>${r.recovery_country}`;
+      const cell = matrix.get(cellKey) ?? { source: sale?.country ?? null, recovery: r.recovery_country, count: 0 };
+      cell.count++;
+      matrix.set(cellKey, cell);
+      cases.push({ sale: sale?.date, recovery: r.recovery_date });
+      makes.push(labelOf(reference.resolveMake(r.make), r.make));
+      calibres.push(labelOf(reference.resolveCalibre(r.calibre), r.calibre));
+    }
+    if (page.length < pageSize) break;
+    after = page.at(-1)!.id;
+  }
   return {
-    answered: rows.length,
+    answered: cases.length,
     timeToCrime: summariseTimeToCrime(cases),
     sourceByRecovery: [...matrix.values()].sort((a, b) => b.count - a.count || (a.source ?? '~').localeCompare(b.source ?? '~') || a.recovery.localeCompare(b.recovery)),
-    topMakes: top(rows.map((r) => labelOf(reference.resolveMake(r.make), r.make)), 'make'),
-    topCalibres: top(rows.map((r) => labelOf(reference.resolveCalibre(r.calibre), r.calibre)), 'calibre'),
+    topMakes: top(makes, 'make'),
+    topCalibres: top(calibres, 'calibre'),
     notes: [
       'Traced firearms are not a random sample of firearms used in crime: they are the ones agencies chose to trace (ATF\'s caveat).',
       'Time-to-crime runs from the last retail sale in the answer\'s chain of custody (the last dealer\'s transfer, else the last legal holder\'s receipt) to the recovery date of the request.',

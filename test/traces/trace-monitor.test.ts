@@ -7,6 +7,7 @@ import { streamTraces } from '../../src/traces/trace-search.js';
 import { EXPORT_COLUMNS } from '../../src/traces/trace-views.js';
 import { startTestHub, type TestHub } from '../support/test-hub.js';
 import { agency, client, traceRequest, type Agency } from './trace-fixtures.js';
+import { traceAnalytics } from '../../src/traces/trace-analytics.js';
 
 /**
  * Monitoring trace requests: each side lists its incoming or outgoing requests with filters and
@@ -250,6 +251,15 @@ describe('reporting', () => {
         notes: expect.arrayContaining([expect.stringContaining('not a random sample')]) as unknown,
       },
     });
+  });
+
+  it('computes the same analytics a page of answers at a time', async () => {
+    const query = { direction: 'outgoing' as const, from: `${lastYear}-03-01`, to: `${lastYear}-03-31` };
+    const ncbOf = (country: string) => t.hub.ctx.config.partners.get(country)?.ncb.agency;
+    const whole = (await c.get(frNcb, `/v1/trace-requests/report?direction=outgoing&from=${query.from}&to=${query.to}`)).json().analytics as unknown;
+    const paged = await traceAnalytics(t.hub.ctx.db, t.hub.ctx.reference, { country: 'FR', agency: 'NCB-PARIS' }, ncbOf, query, 1);
+    expect(paged).toEqual(whole);
+    expect(paged.answered).toBe(2);
   });
 
   it('reports the other direction separately, and the addressee sees the same request from its side', async () => {
