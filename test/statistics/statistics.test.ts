@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduledReports } from '../../src/statistics/scheduled-reports.js';
@@ -240,6 +241,23 @@ describe('exports and oversight', () => {
     expect(named.body.split('\r\n')).toEqual(['make,makeName,records', `mauser,${t.hub.ctx.reference.manufacturer('mauser')!.name},1`, 'TOTAL,,1', '']);
     const global = await get(us, '/v1/records/statistics?scope=global&groupBy=status&format=csv');
     expect(global.body.split('\r\n')).toEqual(['status,records', 'TOTAL,12', '']);
+  });
+
+  it('give the same table as a workbook, with what it counts on a second sheet', async () => {
+    const res = await inject({ method: 'GET', url: '/v1/seizures/statistics?groupBy=origin&format=xlsx', headers: { authorization: de } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const rows = (name: string) => (book.getWorksheet(name)!.getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1));
+    expect(rows('Table')).toEqual([
+      ['origin', 'firearms', 'seizures', 'hits', 'traced'],
+      ['foreign', 3, 3, 1, 1],
+      ['domestic', 1, 1, 0, 0],
+      ['unknown', 1, 1, 0, 0],
+      ['TOTAL', 5, 4, 1, 1],
+    ]);
+    expect(rows('About')).toEqual(expect.arrayContaining([['subject', 'seizures'], ['scope', 'national'], ['country', 'DE']]));
   });
 
   it('write every query to the audit log under its agency', async () => {

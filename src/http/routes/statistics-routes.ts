@@ -3,7 +3,8 @@ import { HubError } from '../../errors/hub-error.js';
 import type { HubContext } from '../../hub.js';
 import { actorName } from '../../identity/agency-repository.js';
 import { writeAudit } from '../../operations/audit-log.js';
-import { statisticsCsv } from '../../statistics/statistics-export.js';
+import { statisticsCsv, statisticsXlsx } from '../../statistics/statistics-export.js';
+import { EXPORT_MEDIA_TYPES } from '../../traces/trace-export.js';
 import { tableLabels } from '../../statistics/statistics-labels.js';
 import { traceViewerOf } from '../../statistics/trace-viewer.js';
 import { disclosureControl, MAX_GROUP_BY, statisticsTable } from '../../statistics/statistics-query.js';
@@ -15,7 +16,7 @@ import { openObject, problemResponses } from '../openapi-schemas.js';
  * The Statistics and Reports module: `GET /v1/{records,seizures,hits}/statistics`, each in its
  * subject's module for scoped agencies. A country gets its own figures exactly (scope=national,
  * the default) and the other countries' protected (scope=global: statistics-query.ts); the hub
- * admin gets either exactly, a national table for the country it names. As JSON or CSV.
+ * admin gets either exactly, a national table for the country it names. As JSON, CSV or XLSX.
  * Every query is written to the audit log, as record searches are.
  */
 interface StatisticsQueryString {
@@ -24,7 +25,7 @@ interface StatisticsQueryString {
   from?: string;
   to?: string;
   groupBy?: string[];
-  format?: 'json' | 'csv';
+  format?: 'json' | 'csv' | 'xlsx';
   [dimension: string]: unknown;
 }
 
@@ -52,7 +53,7 @@ export function statisticsRoutes(ctx: HubContext): FastifyPluginAsync {
           from: { type: 'string', format: 'date', description: 'First day of the period (UTC)' },
           to: { type: 'string', format: 'date', description: 'Last day of the period (UTC)' },
           groupBy: { type: 'array', maxItems: MAX_GROUP_BY, uniqueItems: true, items: { type: 'string', enum: dimensions }, description: `Up to ${MAX_GROUP_BY} dimensions, repeated: groupBy=typeClass&groupBy=year` },
-          format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+          format: { type: 'string', enum: ['json', 'csv', 'xlsx'], default: 'json' },
           ...Object.fromEntries(dimensions.map((d) => [d, { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 120 }, description: `Only these values of ${d}` }])),
         },
       } as const;
@@ -100,11 +101,11 @@ export function statisticsRoutes(ctx: HubContext): FastifyPluginAsync {
           });
           await writeAudit(ctx.db, { actor: actorName(caller), action: `${subject}.statistics`, detail: { query: q } });
           const labels = tableLabels(table, ctx.reference);
-          if (q.format === 'csv') {
+          if (q.format === 'csv' || q.format === 'xlsx') {
             return reply
-              .header('content-type', 'text/csv; charset=utf-8')
-              .header('content-disposition', `attachment; filename="${subject}-statistics-${table.country ?? 'global'}.csv"`)
-              .send(statisticsCsv(table, labels));
+              .header('content-type', EXPORT_MEDIA_TYPES[q.format])
+              .header('content-disposition', `attachment; filename="${subject}-statistics-${table.country ?? 'global'}.${q.format}"`)
+              .send(q.format === 'csv' ? statisticsCsv(table, labels) : await statisticsXlsx(table, labels));
           }
           return { ...table, labels };
         },
