@@ -1,7 +1,8 @@
 /**
  * Small-cell suppression for statistics shown beyond the data's owners. A count below the
  * threshold can point at one case (three stolen rifles of a rare make in one country) and so
- * disclose what an owner restricted; such a cell is published as suppressed, not as its count.
+ * disclose what an owner restricted; such a cell is marked suppressed here, and the table leaves
+ * it out (statistics-query.ts), since even its key would say that its cases exist.
  *
  * Only the cells and their grand total are published, so one suppressed cell alone could be
  * recovered by subtracting the others from the total. Whenever exactly one cell would be

@@ -17,6 +17,7 @@ import type { Subject, SubjectDefinition, TraceViewer } from './statistics-subje
  * them exact.
  */
 export const MAX_CELLS = 10_000;
+export const MAX_GROUP_BY = 3;
 
 /** What protects figures across countries shown to a country: suppression, then rounding. */
 export interface DisclosureControl {
@@ -27,7 +28,6 @@ export interface DisclosureControl {
 export function disclosureControl(hub: HubConfig): DisclosureControl {
   return { minimumCount: hub.statistics?.minimumCellCount ?? 5, roundTo: hub.statistics?.roundingBase ?? 5 };
 }
-export const MAX_GROUP_BY = 3;
 
 export interface StatisticsQuery {
   /** 'national': one country's own rows; 'global': every country's (but the viewer's own, when protected). */
