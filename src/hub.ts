@@ -51,6 +51,7 @@ import { deliveryPolicy } from './pipeline/delivery-policy.js';
 import { resumeChannel } from './operations/deliveries.js';
 import { HandlerRegistry } from './pipeline/handler-registry.js';
 import type { MessageHandler } from './pipeline/message-handler.js';
+import { outboxByChannel } from './pipeline/outbound-envelope.js';
 
 /**
  * The composition root. Everything the hub is made of is built here, in one order, and closed in
@@ -277,13 +278,6 @@ export class Hub {
     return report;
   }
 
-  /** Queues the delivery of outbox rows a maintenance task wrote, by channel. */
-  async #deliverOutbox(outbox: readonly { id: string; channel: string }[]): Promise<void> {
-    const byChannel = new Map<string, string[]>();
-    for (const o of outbox) byChannel.set(o.channel, [...(byChannel.get(o.channel) ?? []), o.id]);
-    await this.ctx.deliverQueues.add(byChannel);
-  }
-
   async runMaintenance(task: MaintenanceTask): Promise<unknown> {
     const { ctx } = this;
     if (task === 'sweep' || task === 'startup-sweep') {
@@ -303,13 +297,13 @@ export class Hub {
     if (task === 'trace-deadlines') return runTraceDeadlineTask(ctx);
     if (task === 'statistics-reports') {
       const r = await runScheduledReports(ctx.db, ctx.config, ctx.reference, disclosureControl(ctx.config.hub));
-      await this.#deliverOutbox(r.outbox);
+      await ctx.deliverQueues.add(outboxByChannel(r.outbox));
       if (r.sent || r.withheld || r.failed.length) ctx.log.info({ task, sent: r.sent, withheld: r.withheld, failed: r.failed }, 'scheduled statistics reports');
       return { sent: r.sent, withheld: r.withheld, failed: r.failed };
     }
     if (task === 'record-reviews' || task === 'agreement-reminders') {
       const r = task === 'record-reviews' ? await runRecordReviews(ctx.db, ctx.config) : await runAgreementReminders(ctx.db, ctx.config);
-      await this.#deliverOutbox(r.outbox);
+      await ctx.deliverQueues.add(outboxByChannel(r.outbox));
       if (r.reminded || ('overdue' in r && r.overdue)) ctx.log.info({ task, reminded: r.reminded, ...('overdue' in r ? { overdue: r.overdue } : {}) }, 'reminders sent');
       return r;
     }

@@ -1,4 +1,4 @@
-import type { MessageStatus, OutboxStatus } from '../db/database-types.js';
+import type { MessageStatus } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
 import type { MessageFilter } from '../ledger/ledger-queries.js';
 import type { DeliveryFilter } from '../operations/deliveries.js';
@@ -53,18 +53,8 @@ export interface FilterQuery {
   limit?: number;
 }
 
-export interface DeliveryQuery {
-  status?: OutboxStatus;
-  country?: string;
-  channel?: string;
-  type?: string;
-  correlationId?: string;
-  sourceLedgerId?: string;
-  from?: string;
-  to?: string;
-  before?: string;
-  limit?: number;
-}
+/** A delivery filter as the query string gives it: times as text. */
+export type DeliveryQuery = Omit<DeliveryFilter, 'from' | 'to' | 'limit'> & { from?: string; to?: string; limit?: number };
 
 /**
  * A filter's date-time. RFC 3339, and so the schema, allows a leap second (23:59:60), which a

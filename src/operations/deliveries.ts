@@ -4,6 +4,7 @@ import type { DeliverQueues } from '../../queues/deliver.queue.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { CircuitState, Database, OutboxStatus } from '../db/database-types.js';
 import { bigintCursor } from './audit-log.js';
+import { outboxByChannel } from '../pipeline/outbound-envelope.js';
 
 /**
  * What admins see of outbound deliveries and what they can do about them: list them with their
@@ -135,9 +136,7 @@ export async function requeueDeliveries(
     }
     return { requeued, notRequeued, more };
   });
-  const byChannel = new Map<string, string[]>();
-  for (const r of result.requeued) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.id]);
-  await deps.deliverQueues.add(byChannel).catch((err: unknown) => deps.log.warn({ err, count: result.requeued.length }, 'requeued deliveries not queued; the sweeper will pick them up'));
+  await deps.deliverQueues.add(outboxByChannel(result.requeued)).catch((err: unknown) => deps.log.warn({ err, count: result.requeued.length }, 'requeued deliveries not queued; the sweeper will pick them up'));
   if (result.requeued.length) deps.log.info({ actor, count: result.requeued.length, reason }, 'deliveries requeued');
   if (result.notRequeued.length) deps.log.warn({ actor, notRequeued: result.notRequeued }, 'deliveries left dead: their recipient has no reply channel');
   return result;

@@ -71,3 +71,10 @@ export function rejectionReceipt(
     now: args.now,
   });
 }
+
+/** Outbox rows as the delivery queues take them: ids by channel. */
+export function outboxByChannel(rows: readonly { id: string; channel: string }[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const r of rows) m.set(r.channel, [...(m.get(r.channel) ?? []), r.id]);
+  return m;
+}

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { AccessStatus, AgencyRole, Database } from '../db/database-types.js';
 import { HubError } from '../errors/hub-error.js';
-import { accessDenial, accessOf, outsideScope, todayUtc, type Module } from '../identity/agency-access.js';
+import { accessDenial, accessOf, outsideScope, todayUtc } from '../identity/agency-access.js';
 import { insertOutbox } from '../ledger/ledger-writer.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
 import type { StatisticsReport } from '../messages/generated-types.js';
@@ -11,7 +11,7 @@ import { lastCompletePeriod } from './report-periods.js';
 import { statisticsTable, type DisclosureControl } from './statistics-query.js';
 import { traceViewerOf } from './trace-viewer.js';
 import { tableLabels } from './statistics-labels.js';
-import { subjectDefinitions, type Subject } from './statistics-subjects.js';
+import { SUBJECT_MODULES, subjectDefinitions, type Subject } from './statistics-subjects.js';
 import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
 
 /**
@@ -23,7 +23,6 @@ import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
  * derive from subscription and period, and the subscription remembers the last period sent, so a
  * rerun sends nothing twice.
  */
-export const SUBJECT_MODULES: Record<Subject, Module> = { records: 'records', seizures: 'seizures', hits: 'seizures' };
 
 export interface SubscriptionQuery {
   scope: 'national' | 'global';

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import type { Module } from '../identity/agency-access.js';
 import type { ReferenceCatalogue } from '../reference/reference-catalogue.js';
 import { unodcTypeClass } from './unodc-type-class.js';
 
@@ -14,6 +15,9 @@ import { unodcTypeClass } from './unodc-type-class.js';
  */
 export const SUBJECTS = ['records', 'seizures', 'hits'] as const;
 export type Subject = (typeof SUBJECTS)[number];
+
+/** The access module whose read level a subject's figures need (hits belong with seizures). */
+export const SUBJECT_MODULES: Record<Subject, Module> = { records: 'records', seizures: 'seizures', hits: 'seizures' };
 
 export interface Measure {
   name: string;

@@ -5,8 +5,8 @@ import type { Database } from '../db/database-types.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
 import { insertOutbox } from '../ledger/ledger-writer.js';
 import type { HubContext } from '../hub.js';
-import { buildOutbound } from '../pipeline/outbound-envelope.js';
-import { byChannel, markTracesDelivered } from './trace-delivery.js';
+import { buildOutbound, outboxByChannel } from '../pipeline/outbound-envelope.js';
+import { markTracesDelivered } from './trace-delivery.js';
 import { deadlinePayload, type TraceRow } from './trace-notifications.js';
 import { sideRecipient } from './trace-parties.js';
 import { appendEvents, updateTrace } from './trace-store.js';
@@ -129,7 +129,7 @@ export async function scheduleWakeup(queue: Queue, at: Date | null, now: number 
 /** The maintenance task: run the deadlines at `now`, queue what they send, and wake up for the next one. */
 export async function runTraceDeadlineTask(ctx: Pick<HubContext, 'db' | 'config' | 'deliverQueues' | 'maintenanceQueue' | 'log'>, now: Date = new Date()): Promise<Omit<DeadlineRun, 'outbox'> & { queued: number }> {
   const run = await runTraceDeadlines(ctx.db, ctx.config, now);
-  await ctx.deliverQueues.add(byChannel(run.outbox));
+  await ctx.deliverQueues.add(outboxByChannel(run.outbox));
   await scheduleWakeup(ctx.maintenanceQueue.queue, run.nextWakeup);
   if (run.reminded || run.overdue || run.delivered) ctx.log.info({ reminded: run.reminded, overdue: run.overdue, delivered: run.delivered, nextWakeup: run.nextWakeup }, 'trace deadlines');
   return { reminded: run.reminded, overdue: run.overdue, delivered: run.delivered, nextWakeup: run.nextWakeup, queued: run.outbox.length };

@@ -4,7 +4,7 @@ import type { Database } from '../db/database-types.js';
 import type { HubContext } from '../hub.js';
 import type { OutboxRecord } from '../ledger/ledger-types.js';
 import { insertOutbox } from '../ledger/ledger-writer.js';
-import { buildOutbound } from '../pipeline/outbound-envelope.js';
+import { buildOutbound, outboxByChannel } from '../pipeline/outbound-envelope.js';
 import type { TraceStep } from './trace-lifecycle.js';
 import { statusChangedPayload, type TraceRow } from './trace-notifications.js';
 import { sideRecipient } from './trace-parties.js';
@@ -61,13 +61,6 @@ export async function markTracesDelivered(db: Kysely<Database>, config: LoadedCo
   });
 }
 
-/** Outbox records as the delivery queues take them: ids by channel. */
-export function byChannel(records: readonly OutboxRecord[]): Map<string, string[]> {
-  const m = new Map<string, string[]>();
-  for (const r of records) m.set(r.channel, [...(m.get(r.channel) ?? []), r.id]);
-  return m;
-}
-
 /**
  * Run after each delivery batch: the trace requests it delivered become DELIVERED and their
  * requesters are told. A failure here must not fail the delivery (it happened); the deadline
@@ -76,7 +69,7 @@ export function byChannel(records: readonly OutboxRecord[]): Map<string, string[
 export async function afterTraceDeliveries(ctx: Pick<HubContext, 'db' | 'config' | 'deliverQueues' | 'log'>, deliveredOutboxIds: readonly string[]): Promise<void> {
   try {
     const outbox = await markTracesDelivered(ctx.db, ctx.config, deliveredOutboxIds);
-    if (outbox.length) await ctx.deliverQueues.add(byChannel(outbox));
+    if (outbox.length) await ctx.deliverQueues.add(outboxByChannel(outbox));
   } catch (err) {
     ctx.log.warn({ err }, 'could not record trace requests as delivered; the deadline task will');
   }

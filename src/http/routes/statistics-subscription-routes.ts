@@ -6,9 +6,9 @@ import { actorName } from '../../identity/agency-repository.js';
 import { uuidv7 } from '../../ids/uuidv7.js';
 import { writeAudit } from '../../operations/audit-log.js';
 import { lastCompletePeriod, REPORT_EVERY, type ReportEvery } from '../../statistics/report-periods.js';
-import { SUBJECT_MODULES, type SubscriptionQuery } from '../../statistics/scheduled-reports.js';
+import type { SubscriptionQuery } from '../../statistics/scheduled-reports.js';
 import { MAX_GROUP_BY } from '../../statistics/statistics-query.js';
-import { SUBJECTS, subjectDefinitions, type Subject } from '../../statistics/statistics-subjects.js';
+import { SUBJECT_MODULES, SUBJECTS, subjectDefinitions, type Subject } from '../../statistics/statistics-subjects.js';
 import { authenticate, callerOf, requireScope } from '../authentication.js';
 import { openObject, problemResponses, uuidParam } from '../openapi-schemas.js';
 
